@@ -1,0 +1,20 @@
+/**
+ * Every translation, bundled into the server. The browser never receives this object:
+ * it gets only the namespaces of the routes it shows (inlined at render, fetched from
+ * /locales/<lng>/<ns>.json after a navigation). Add a namespace here when you add its files.
+ */
+import enCommon from "../../public/locales/en/common.json";
+import esCommon from "../../public/locales/es/common.json";
+import enHome from "../../public/locales/en/home.json";
+import esHome from "../../public/locales/es/home.json";
+import enEmail from "../../public/locales/en/email.json";
+import esEmail from "../../public/locales/es/email.json";
+import enDev from "../../public/locales/en/dev.json";
+import esDev from "../../public/locales/es/dev.json";
+
+export const resources = {
+  en: { common: enCommon, home: enHome, email: enEmail, dev: enDev },
+  es: { common: esCommon, home: esHome, email: esEmail, dev: esDev },
+} as const;
+
+export const namespaces = Object.keys(resources.en) as Array<keyof (typeof resources)["en"]>;
