@@ -10,13 +10,16 @@ import {
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
-import type { ReactNode } from "react";
+import { lazy, Suspense, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { useChangeLanguage } from "remix-i18next/react";
 import { LanguageSwitcher } from "~/components/language-switcher";
+import { SignOutForm } from "~/components/sign-out-form";
 import { SiteFooter, SiteHeader } from "~/components/site-chrome";
 import { fallbackLanguage } from "~/i18n/config";
-import { getLanguage } from "~/i18n/i18next.server";
+import { getLanguage, i18nServer } from "~/i18n/i18next.server";
+import { logger } from "~/utils/logger.server";
+import { getBorrowerSession } from "~/utils/session.server";
 import { useNonce } from "~/utils/nonce";
 import stylesUrl from "~/styles/app.css?url";
 
@@ -27,10 +30,41 @@ export const links: LinksFunction = () => [
 
 export const handle = { i18n: ["common"] };
 
+/**
+ * The idle warning (react-aria's modal dialog) loads only for signed-in borrowers, so public
+ * pages do not carry its JavaScript.
+ */
+const IdleWarning = lazy(() => import("~/components/idle-warning").then((module) => ({ default: module.IdleWarning })));
+
+/** Ask "Do you need more time?" this long before a signed-in session ends for inactivity. */
+const IDLE_WARNING_SECONDS = 120;
+
 export async function loader({ request }: LoaderFunctionArgs) {
-  const language = await getLanguage(request);
+  // A signed-in borrower reads pages in the language on their record. A public page still
+  // opens when the session cannot be checked: it shows no account data.
+  const session = await getBorrowerSession(request).catch((error: unknown) => {
+    logger.error("root.session_check_failed", { error });
+    return null;
+  });
+  const signedIn = session?.status === "ok" ? session : null;
+  const language = await getLanguage(request, signedIn?.language);
   const url = new URL(request.url);
-  return { language, path: url.pathname + url.search };
+  return { language, path: url.pathname + url.search, borrower: signedIn ? await borrowerChrome(language, signedIn.idleExpiresAt) : null };
+}
+
+/** The signed-in header's words and the idle warning's, translated here so no page ships a namespace for them. */
+async function borrowerChrome(language: string, idleExpiresAt: Date) {
+  const t = await i18nServer.getFixedT(language, "access");
+  return {
+    secondsLeft: Math.max(0, Math.round((idleExpiresAt.getTime() - Date.now()) / 1000)),
+    signOut: t("signOut.button"),
+    idle: {
+      title: t("idle.title"),
+      body: t("idle.body", { count: Math.round(IDLE_WARNING_SECONDS / 60) }),
+      stay: t("idle.stay"),
+      signOut: t("idle.signOut"),
+    },
+  };
 }
 
 /** The translations this page was rendered with, so the browser needs no request to hydrate. */
@@ -86,11 +120,19 @@ export function Layout({ children }: { children: ReactNode }) {
           {t("skipToContent")}
         </a>
         <SiteHeader>
-          <LanguageSwitcher current={language} redirectTo={data?.path ?? "/"} />
+          <div className="site-header__actions">
+            <LanguageSwitcher current={language} redirectTo={data?.path ?? "/"} />
+            {data?.borrower ? <SignOutForm label={data.borrower.signOut} /> : null}
+          </div>
         </SiteHeader>
         <main id="main" tabIndex={-1} className="site-main">
           {children}
         </main>
+        {data?.borrower ? (
+          <Suspense fallback={null}>
+            <IdleWarning secondsLeft={data.borrower.secondsLeft} warnSeconds={IDLE_WARNING_SECONDS} text={data.borrower.idle} />
+          </Suspense>
+        ) : null}
         <SiteFooter />
         <InlineTranslations />
         <ScrollRestoration nonce={nonce} />

@@ -23,8 +23,8 @@ export function SiteHeader({ children }: { children?: ReactNode }) {
 }
 
 /**
- * The site's footer: where to check a message is genuine and where to get help (both on the
- * landing page), and a short privacy note. The full privacy notice does not exist yet, so it
+ * The site's footer: where to check a message is genuine (/genuine) and where to get help (on
+ * the landing page), and a short privacy note. The full privacy notice does not exist yet, so it
  * is words, not a link to nowhere.
  */
 export function SiteFooter() {
@@ -35,7 +35,7 @@ export function SiteFooter() {
         <nav aria-label={t("footer.navLabel")}>
           <ul className="site-footer__links">
             <li>
-              <Link to="/#genuine">{t("footer.genuine")}</Link>
+              <Link to="/genuine">{t("footer.genuine")}</Link>
             </li>
             <li>
               <Link to="/#help">{t("footer.help")}</Link>

@@ -11,10 +11,14 @@ import enEmail from "../../public/locales/en/email.json";
 import esEmail from "../../public/locales/es/email.json";
 import enDev from "../../public/locales/en/dev.json";
 import esDev from "../../public/locales/es/dev.json";
+import enAccess from "../../public/locales/en/access.json";
+import esAccess from "../../public/locales/es/access.json";
+import enAccount from "../../public/locales/en/account.json";
+import esAccount from "../../public/locales/es/account.json";
 
 export const resources = {
-  en: { common: enCommon, home: enHome, email: enEmail, dev: enDev },
-  es: { common: esCommon, home: esHome, email: esEmail, dev: esDev },
+  en: { common: enCommon, home: enHome, email: enEmail, dev: enDev, access: enAccess, account: enAccount },
+  es: { common: esCommon, home: esHome, email: esEmail, dev: esDev, access: esAccess, account: esAccount },
 } as const;
 
 export const namespaces = Object.keys(resources.en) as Array<keyof (typeof resources)["en"]>;

@@ -1,0 +1,648 @@
+/**
+ * Borrower access end to end through the app's own modules (issue 4 items 1–4 and 9): secure
+ * links stored only as hashes, opening without spending, the one-fact check with its
+ * per-link lockout and per-IP limit, one session from racing right answers, sessions with
+ * idle and absolute expiry and sign-out, "send me a new link" into the local outbox, and
+ * audit rows free of tokens, answers and addresses. Time is moved by rewriting timestamps
+ * as the table owner; nothing of ours is mocked.
+ */
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { getLocalEmail, listLocalEmails } from "~/services/email/local-outbox.server";
+import { rpc } from "~/services/supabase/rpc.server";
+import {
+  generateToken,
+  hashClientIp,
+  hashToken,
+  issueAccessLink,
+  openAccessLink,
+  requestNewLink,
+  settleNewLinkEmails,
+  throttleKey,
+  TokenSchema,
+  UnknownAccountReferenceError,
+  verifyAccessAnswer,
+} from "~/utils/access-links.server";
+import { resetEnvForTests } from "~/utils/env.server";
+import {
+  clearLinkToken,
+  commitBorrowerSession,
+  endBorrowerSession,
+  getBorrowerSession,
+  getLinkToken,
+  requireBorrowerSession,
+  setLinkToken,
+} from "~/utils/session.server";
+import { z } from "zod";
+import { onRealPostgres, testDb } from "../setup/db";
+
+const ALEX = "b0000000-0000-4000-8000-000000000001";
+const MARIA = "b0000000-0000-4000-8000-000000000002";
+const SAM = "b0000000-0000-4000-8000-000000000003";
+const DEMO_1001 = "a0000000-0000-4000-8000-000000001001";
+const ALEX_DOB = "1985-04-12";
+const MARIA_DOB = "1979-11-03";
+
+const EMAIL_VARS = ["RESEND_API_KEY", "EMAIL_FROM"] as const;
+let saved: Record<string, string | undefined>;
+
+beforeAll(() => {
+  saved = Object.fromEntries(EMAIL_VARS.map((name) => [name, process.env[name]]));
+  for (const name of EMAIL_VARS) delete process.env[name];
+  resetEnvForTests();
+});
+
+afterAll(() => {
+  for (const name of EMAIL_VARS) {
+    if (saved[name] === undefined) delete process.env[name];
+    else process.env[name] = saved[name];
+  }
+  resetEnvForTests();
+});
+
+/** Everything secret this file handles; the last test looks for each in the audit trail. */
+const secrets = new Set<string>();
+const answers = new Set<string>();
+
+let ipCounter = 0;
+/** A fresh client address per test, so the per-IP limit of one test never touches another. */
+function newIp(): string {
+  ipCounter += 1;
+  const ip = `198.51.100.${ipCounter}`;
+  secrets.add(ip);
+  secrets.add(hashClientIp(ip));
+  return ip;
+}
+
+async function newLink(reference = "DEMO-1001", purpose: "outreach" | "resend" = "outreach"): Promise<string> {
+  const { url } = await issueAccessLink({ accountReference: reference, purpose });
+  const token = url.slice(url.lastIndexOf("/l/") + 3);
+  secrets.add(token);
+  secrets.add(hashToken(token));
+  return token;
+}
+
+async function answer(token: string, given: string, clientIp: string) {
+  answers.add(given);
+  const result = await verifyAccessAnswer({ token, answer: given, clientIp });
+  if (result.status === "ok") {
+    secrets.add(result.sessionId);
+    secrets.add(hashToken(result.sessionId));
+  }
+  return result;
+}
+
+/** A request carrying the cookie a Set-Cookie header would leave in the browser. */
+function requestWith(...setCookies: string[]): Request {
+  const cookie = setCookies.map((header) => header.split(";")[0]).join("; ");
+  return new Request("http://localhost:3000/", { headers: { Cookie: cookie } });
+}
+
+async function signIn(reference = "DEMO-1001", dob = ALEX_DOB): Promise<{ sessionId: string; request: Request }> {
+  const token = await newLink(reference);
+  const result = await answer(token, dob, newIp());
+  if (result.status !== "ok") throw new Error(`sign-in failed: ${result.status}`);
+  return { sessionId: result.sessionId, request: requestWith(await commitBorrowerSession(result.sessionId)) };
+}
+
+async function linkRow(token: string) {
+  const { rows } = await testDb().query<{ id: string; failed_attempts: number; locked_until: Date | null; used_at: Date | null; purpose: string; expires_at: Date; created_at: Date }>(
+    "select id, failed_attempts, locked_until, used_at, purpose, expires_at, created_at from app.access_links where token_hash = $1",
+    [hashToken(token)],
+  );
+  return rows[0];
+}
+
+/** Every row of every table in app as text, except the local email outbox (an email carries its link by design). */
+async function allRowsText(except: string[] = []): Promise<string> {
+  const { rows: tables } = await testDb().query<{ name: string }>(`
+    select format('%I.%I', n.nspname, c.relname) as name
+      from pg_catalog.pg_class as c
+      join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
+     where n.nspname = 'app' and c.relkind = 'r'`);
+  let text = "";
+  for (const { name } of tables) {
+    if (name === "app.local_sent_emails" || name === "app.time_zones" || except.includes(name)) continue;
+    const { rows } = await testDb().query<{ t: string | null }>(`select string_agg(row_to_json(x)::text, E'\\n') as t from ${name} as x`);
+    text += `${rows[0]?.t ?? ""}\n`;
+  }
+  return text;
+}
+
+describe("tokens and links", () => {
+  test("a token is 32 random bytes in base64url, and malformed ones never reach the database", async () => {
+    const token = generateToken();
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(token, "base64url")).toHaveLength(32);
+    expect(generateToken()).not.toBe(token);
+    expect(hashToken(token)).toBe(createHash("sha256").update(token).digest("hex"));
+    for (const bad of ["", "short", `${token}x`, `${token.slice(0, 42)}=`, `${token.slice(0, 42)}/`, "a".repeat(10_000)]) {
+      expect(TokenSchema.safeParse(bad).success).toBe(false);
+      expect(await openAccessLink(bad)).toEqual({ status: "unknown" });
+      expect(await verifyAccessAnswer({ token: bad, answer: ALEX_DOB, clientIp: newIp() })).toEqual({ status: "unknown" });
+    }
+  });
+
+  test("the token is stored only as its SHA-256: no row anywhere contains it", async () => {
+    const token = await newLink();
+    const row = await linkRow(token);
+    expect(row).toBeDefined();
+    expect(row!.purpose).toBe("outreach");
+    const text = await allRowsText();
+    expect(text).toContain(hashToken(token));
+    expect(text).not.toContain(token);
+  });
+
+  test("issueAccessLink gives an APP_URL link: outreach for 30 days, resend for 30 minutes; references are matched loosely", async () => {
+    const before = Date.now();
+    const outreach = await issueAccessLink({ accountReference: "DEMO-1001" });
+    expect(outreach.url).toMatch(/^http:\/\/localhost:3000\/l\/[A-Za-z0-9_-]{43}$/);
+    expect(outreach.expiresAt.getTime() - before).toBeGreaterThan(30 * 86_400_000 - 60_000);
+    expect(outreach.expiresAt.getTime() - before).toBeLessThan(30 * 86_400_000 + 60_000);
+    const resend = await issueAccessLink({ accountReference: " demo-1002 ", purpose: "resend" });
+    expect(resend.language).toBe("es");
+    expect(Math.abs(resend.expiresAt.getTime() - before - 30 * 60_000)).toBeLessThan(60_000);
+    await expect(issueAccessLink({ accountReference: "DEMO-9999" })).rejects.toBeInstanceOf(UnknownAccountReferenceError);
+  });
+
+  test("opening a link twice before answering works, and never spends it", async () => {
+    const token = await newLink();
+    const first = await openAccessLink(token);
+    const second = await openAccessLink(token);
+    expect(first).toEqual(second);
+    expect(first).toMatchObject({
+      status: "ready",
+      checkKind: "date_of_birth",
+      language: "en",
+      creditor: { name: "Northwind Lending", supportPhone: "+18005550199", supportHours: { en: expect.any(String), es: expect.any(String) } },
+    });
+    expect((await linkRow(token))!.used_at).toBeNull();
+    expect(await answer(token, ALEX_DOB, newIp())).toMatchObject({ status: "ok", borrowerId: ALEX, accountId: DEMO_1001, language: "en" });
+  });
+
+  test("the check kind and language follow the borrower: ZIP for Sam, Spanish for María", async () => {
+    expect(await openAccessLink(await newLink("DEMO-1004"))).toMatchObject({ status: "ready", checkKind: "postal_code", language: "en" });
+    expect(await openAccessLink(await newLink("DEMO-1002"))).toMatchObject({ status: "ready", checkKind: "date_of_birth", language: "es" });
+    expect(await answer(await newLink("DEMO-1003"), "94110", newIp())).toMatchObject({ status: "ok", borrowerId: SAM });
+    expect(await answer(await newLink("DEMO-1002"), MARIA_DOB, newIp())).toMatchObject({ status: "ok", borrowerId: MARIA, language: "es" });
+  });
+
+  test("a spent link cannot sign in again, and says so", async () => {
+    const token = await newLink();
+    const ip = newIp();
+    const first = await answer(token, ALEX_DOB, ip);
+    expect(first.status).toBe("ok");
+    expect(await answer(token, ALEX_DOB, ip)).toEqual({ status: "used" });
+    expect(await answer(token, "1900-01-01", ip)).toEqual({ status: "used" });
+    expect(await openAccessLink(token)).toMatchObject({ status: "used", language: "en", creditor: { name: "Northwind Lending" } });
+    const { rows } = await testDb().query("select count(*)::int as n from app.borrower_sessions where link_id = $1", [(await linkRow(token))!.id]);
+    expect(rows[0]).toEqual({ n: 1 });
+  });
+
+  test("an expired link is 'expired' when opened and when answered", async () => {
+    const token = await newLink();
+    await testDb().query(
+      "update app.access_links set created_at = now() - interval '31 days', expires_at = now() - interval '1 second' where token_hash = $1",
+      [hashToken(token)],
+    );
+    expect(await openAccessLink(token)).toMatchObject({ status: "expired", language: "en" });
+    expect(await answer(token, ALEX_DOB, newIp())).toEqual({ status: "expired" });
+    expect(await openAccessLink(generateToken())).toEqual({ status: "unknown" });
+  });
+});
+
+describe("lockout", () => {
+  test("five wrong answers lock the link; then even the right answer is refused until the lock ends", async () => {
+    const token = await newLink();
+    const ip = newIp();
+    for (let i = 1; i <= 4; i++) {
+      expect(await answer(token, `1985-04-${String(12 + i)}`, ip)).toEqual({ status: "wrong", attemptsLeft: 5 - i });
+    }
+    const fifth = await answer(token, "1986-04-12", ip);
+    expect(fifth.status).toBe("locked");
+    const lockedUntil = (fifth as { lockedUntil: Date }).lockedUntil;
+    expect(Math.abs(lockedUntil.getTime() - Date.now() - 30 * 60_000)).toBeLessThan(60_000);
+
+    expect(await answer(token, ALEX_DOB, ip)).toEqual({ status: "locked", lockedUntil });
+    expect(await openAccessLink(token)).toMatchObject({ status: "locked", lockedUntil, checkKind: "date_of_birth" });
+    expect((await linkRow(token))!.used_at).toBeNull();
+
+    // The lock ends: the count starts again, and the right answer works.
+    await testDb().query("update app.access_links set locked_until = now() - interval '1 second' where token_hash = $1", [hashToken(token)]);
+    expect(await openAccessLink(token)).toMatchObject({ status: "ready" });
+    expect(await answer(token, "1985-12-04", ip)).toEqual({ status: "wrong", attemptsLeft: 4 });
+    expect(await answer(token, ALEX_DOB, ip)).toMatchObject({ status: "ok", borrowerId: ALEX });
+  });
+
+  test("a double submit of the same wrong answer counts twice: no counter is skipped", async () => {
+    const token = await newLink();
+    const ip = newIp();
+    expect(await answer(token, "2000-01-01", ip)).toEqual({ status: "wrong", attemptsLeft: 4 });
+    expect(await answer(token, "2000-01-01", ip)).toEqual({ status: "wrong", attemptsLeft: 3 });
+    expect((await linkRow(token))!.failed_attempts).toBe(2);
+  });
+
+  test("an answer that is not even the right shape counts as wrong (the route parses first)", async () => {
+    const token = await newLink("DEMO-1003");
+    const ip = newIp();
+    expect(await answer(token, "", ip)).toEqual({ status: "wrong", attemptsLeft: 4 });
+    expect(await answer(token, "x".repeat(500), ip)).toEqual({ status: "wrong", attemptsLeft: 3 });
+    expect(await answer(token, "94110-0001", ip)).toMatchObject({ status: "ok", borrowerId: SAM });
+  });
+
+  test("audit: each failure is access.check_failed, the lock is access.locked, the sign-in access.signed_in", async () => {
+    const token = await newLink();
+    const ip = newIp();
+    for (let i = 0; i < 5; i++) await answer(token, `1970-01-0${i + 1}`, ip);
+    const link = await linkRow(token);
+    const { rows } = await testDb().query<{ action: string; reason_code: string | null; metadata: Record<string, unknown>; account_id: string }>(
+      "select action, reason_code, metadata, account_id from app.audit_events where subject_id = $1 order by event_no",
+      [link!.id],
+    );
+    expect(rows.map((r) => r.action)).toEqual([
+      "access.link_issued",
+      "access.check_failed",
+      "access.check_failed",
+      "access.check_failed",
+      "access.check_failed",
+      "access.check_failed",
+      "access.locked",
+    ]);
+    expect(rows[1]).toMatchObject({ reason_code: "wrong_date_of_birth", metadata: { failed_attempts: 1 }, account_id: DEMO_1001 });
+    expect(rows[6]).toMatchObject({ reason_code: "too_many_wrong_answers" });
+  });
+});
+
+describe("per-IP limit", () => {
+  test("20 failures from one address in 30 minutes, across links, stop its answers; other addresses are unaffected", async () => {
+    const ip = newIp();
+    // Five wrong answers lock one link; fifteen answers to links that do not exist.
+    const locked = await newLink();
+    for (let i = 0; i < 5; i++) await answer(locked, `1960-01-0${i + 1}`, ip);
+    for (let i = 0; i < 15; i++) expect(await answer(generateToken(), ALEX_DOB, ip)).toEqual({ status: "unknown" });
+
+    const fresh = await newLink();
+    expect(await answer(fresh, ALEX_DOB, ip)).toEqual({ status: "ip_limited" });
+    // Refused without looking: nothing was counted against the link.
+    expect((await linkRow(fresh))!.failed_attempts).toBe(0);
+    expect(await answer(fresh, "1999-09-09", ip)).toEqual({ status: "ip_limited" });
+    expect((await linkRow(fresh))!.failed_attempts).toBe(0);
+    // An expired or used link still says so.
+    expect(await answer(generateToken(), ALEX_DOB, ip)).toEqual({ status: "unknown" });
+
+    expect(await answer(fresh, ALEX_DOB, newIp())).toMatchObject({ status: "ok" });
+
+    // Half an hour later the address may try again.
+    await testDb().query("update app.access_attempts set attempted_at = now() - interval '31 minutes' where ip_hash = $1", [hashClientIp(ip)]);
+    expect(await answer(await newLink(), ALEX_DOB, ip)).toMatchObject({ status: "ok" });
+  });
+
+  test.each([
+    ["192.0.2.1", "192.0.2.1"],
+    [" 192.0.2.1 ", "192.0.2.1"],
+    ["::ffff:192.0.2.1", "192.0.2.1"],
+    ["::FFFF:192.0.2.1", "192.0.2.1"],
+    ["2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"],
+    ["2001:0db8:0001:0002:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"],
+    ["2001:db8::1", "2001:db8:0:0::/64"],
+    ["2001:db8:0:0:ffff::9", "2001:db8:0:0::/64"],
+    ["[2001:db8:1:2::5]", "2001:db8:1:2::/64"],
+    ["fe80::1%eth0", "fe80:0:0:0::/64"],
+    ["unknown", "unknown"],
+  ])("the limits count %j as %j (IPv6 by its /64: one home holds a whole /64)", (ip, key) => {
+    expect(throttleKey(ip)).toBe(key);
+  });
+
+  test("two addresses of one IPv6 /64 share a limit", async () => {
+    expect(hashClientIp("2001:db8:7:7::1")).toBe(hashClientIp("2001:db8:7:7:ffff:1:2:3"));
+    expect(hashClientIp("2001:db8:7:7::1")).not.toBe(hashClientIp("2001:db8:7:8::1"));
+  });
+
+  test("the database holds an HMAC of the address, never the address", async () => {
+    const ip = "203.0.113.77";
+    secrets.add(ip);
+    secrets.add(hashClientIp(ip));
+    await answer(await newLink(), "1900-02-02", ip);
+    const { rows } = await testDb().query("select count(*)::int as n from app.access_attempts where ip_hash = $1", [hashClientIp(ip)]);
+    expect(rows[0]).toEqual({ n: 1 });
+    expect(hashClientIp(ip)).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashClientIp(ip)).not.toBe(createHash("sha256").update(ip).digest("hex"));
+    expect(await allRowsText()).not.toContain(ip);
+  });
+});
+
+describe.skipIf(!onRealPostgres())("races (real PostgreSQL)", () => {
+  test("racing right answers on one link give exactly one session", async () => {
+    const token = await newLink();
+    // Open the pool's connections first, so the answers really arrive together.
+    await Promise.all(Array.from({ length: 6 }, () => openAccessLink(token)));
+    const results = await Promise.all(Array.from({ length: 6 }, () => answer(token, ALEX_DOB, newIp())));
+    expect(results.filter((r) => r.status === "ok")).toHaveLength(1);
+    expect(results.filter((r) => r.status === "used")).toHaveLength(5);
+    const { rows } = await testDb().query("select count(*)::int as n from app.borrower_sessions where link_id = $1", [(await linkRow(token))!.id]);
+    expect(rows[0]).toEqual({ n: 1 });
+  });
+
+  test("racing wrong answers each count: five at once lock the link", async () => {
+    const token = await newLink();
+    const results = await Promise.all(Array.from({ length: 5 }, (_, i) => answer(token, `1950-05-0${i + 1}`, newIp())));
+    const wrong = results.filter((r) => r.status === "wrong").map((r) => (r as { attemptsLeft: number }).attemptsLeft);
+    expect(wrong.sort()).toEqual([1, 2, 3, 4]);
+    expect(results.filter((r) => r.status === "locked")).toHaveLength(1);
+    expect((await linkRow(token))!.failed_attempts).toBe(5);
+  });
+});
+
+describe("sessions", () => {
+  test("a sign-in sets an httpOnly, Lax cookie holding a session whose hash alone is stored", async () => {
+    const token = await newLink();
+    const result = await answer(token, ALEX_DOB, newIp());
+    if (result.status !== "ok") throw new Error("expected ok");
+    const setCookie = await commitBorrowerSession(result.sessionId);
+    expect(setCookie).toMatch(/^repay_session=/);
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Lax/i);
+    expect(setCookie).toMatch(/Path=\//);
+    expect(setCookie).toMatch(/Max-Age=43200/);
+    const { rows } = await testDb().query("select count(*)::int as n from app.borrower_sessions where id_hash = $1", [hashToken(result.sessionId)]);
+    expect(rows[0]).toEqual({ n: 1 });
+    expect(await allRowsText()).not.toContain(result.sessionId);
+
+    const session = await getBorrowerSession(requestWith(setCookie));
+    expect(session).toMatchObject({ status: "ok", borrowerId: ALEX, language: "en" });
+    if (session.status !== "ok") throw new Error("expected ok");
+    expect(Math.abs(session.idleExpiresAt.getTime() - Date.now() - 15 * 60_000)).toBeLessThan(60_000);
+    expect(Math.abs(session.absoluteExpiresAt.getTime() - Date.now() - 12 * 3_600_000)).toBeLessThan(60_000);
+    expect(await requireBorrowerSession(requestWith(setCookie))).toMatchObject({ status: "ok", borrowerId: ALEX });
+  });
+
+  test("each sign-in gets a new session id", async () => {
+    const a = await signIn();
+    const b = await signIn();
+    expect(a.sessionId).not.toBe(b.sessionId);
+  });
+
+  test("no cookie, a tampered cookie or an unknown session is 'none'; require redirects to /", async () => {
+    expect(await getBorrowerSession(new Request("http://localhost:3000/"))).toEqual({ status: "none" });
+    const forged = `repay_session=${encodeURIComponent(btoa(JSON.stringify(generateToken())))}`;
+    expect(await getBorrowerSession(requestWith(forged))).toEqual({ status: "none" });
+    const unknown = requestWith(await commitBorrowerSession(generateToken()));
+    expect(await getBorrowerSession(unknown)).toEqual({ status: "none" });
+    const thrown = await requireBorrowerSession(new Request("http://localhost:3000/")).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(Response);
+    expect((thrown as Response).status).toBe(302);
+    expect((thrown as Response).headers.get("Location")).toBe("/");
+  });
+
+  test("15 minutes without a request end a session; require sends it to the friendly page and clears the cookie", async () => {
+    const { sessionId, request } = await signIn();
+    await testDb().query(
+      "update app.borrower_sessions set created_at = now() - interval '20 minutes', last_seen_at = now() - interval '15 minutes 1 second' where id_hash = $1",
+      [hashToken(sessionId)],
+    );
+    expect(await getBorrowerSession(request)).toEqual({ status: "expired", reason: "idle" });
+    const thrown = await requireBorrowerSession(request).catch((e: unknown) => e);
+    expect(thrown).toBeInstanceOf(Response);
+    expect((thrown as Response).headers.get("Location")).toBe("/signed-out?reason=expired");
+    expect((thrown as Response).headers.get("Set-Cookie")).toMatch(/^repay_session=;.*Max-Age=0/);
+  });
+
+  test("activity moves the idle limit on", async () => {
+    const { sessionId, request } = await signIn();
+    await testDb().query(
+      "update app.borrower_sessions set created_at = now() - interval '20 minutes', last_seen_at = now() - interval '14 minutes' where id_hash = $1",
+      [hashToken(sessionId)],
+    );
+    expect(await getBorrowerSession(request)).toMatchObject({ status: "ok" });
+    const { rows } = await testDb().query<{ idle: boolean }>(
+      "select last_seen_at > now() - interval '1 minute' as idle from app.borrower_sessions where id_hash = $1",
+      [hashToken(sessionId)],
+    );
+    expect(rows[0]!.idle).toBe(true);
+  });
+
+  test("12 hours after sign-in a session ends however active it is", async () => {
+    const { sessionId, request } = await signIn();
+    await testDb().query(
+      `update app.borrower_sessions
+          set created_at = now() - interval '12 hours 1 minute', absolute_expires_at = now() - interval '1 minute',
+              last_seen_at = now() - interval '1 minute'
+        where id_hash = $1`,
+      [hashToken(sessionId)],
+    );
+    expect(await getBorrowerSession(request)).toEqual({ status: "expired", reason: "absolute" });
+  });
+
+  test("sign out ends this session only; sign out everywhere ends all of the borrower's", async () => {
+    const phone = await signIn();
+    const laptop = await signIn();
+    const tablet = await signIn();
+    const maria = await signIn("DEMO-1002", MARIA_DOB);
+
+    const cleared = await endBorrowerSession(phone.request);
+    expect(cleared).toMatch(/^repay_session=;.*Max-Age=0/);
+    expect(await getBorrowerSession(phone.request)).toEqual({ status: "expired", reason: "signed_out" });
+    expect(await getBorrowerSession(laptop.request)).toMatchObject({ status: "ok" });
+
+    await endBorrowerSession(laptop.request, { everywhere: true });
+    expect(await getBorrowerSession(laptop.request)).toEqual({ status: "expired", reason: "signed_out" });
+    expect(await getBorrowerSession(tablet.request)).toEqual({ status: "expired", reason: "signed_out" });
+    expect(await getBorrowerSession(maria.request)).toMatchObject({ status: "ok", borrowerId: MARIA });
+
+    const { rows } = await testDb().query<{ action: string; actor_id: string; metadata: Record<string, unknown> }>(
+      `select action, actor_id, metadata from app.audit_events
+        where action like 'session.%' and subject_id in (select id from app.borrower_sessions where id_hash = any($1))
+        order by event_no`,
+      [[hashToken(phone.sessionId), hashToken(laptop.sessionId)]],
+    );
+    expect(rows.map((r) => r.action)).toEqual(["session.signed_out", "session.signed_out_everywhere"]);
+    expect(rows[1]!.actor_id).toBe(ALEX);
+    expect(rows[1]!.metadata.sessions_revoked).toBeGreaterThanOrEqual(2);
+
+    // Without a session there is nothing to end, and no error.
+    expect(await endBorrowerSession(new Request("http://localhost:3000/"))).toMatch(/Max-Age=0/);
+  });
+
+  test("in production the cookies are Secure and __Host- prefixed", async () => {
+    vi.stubEnv("NODE_ENV", "production");
+    vi.stubEnv("APP_URL", "https://repay.example.com");
+    vi.stubEnv("SESSION_SECRET", "a-production-secret-of-at-least-32-characters");
+    vi.stubEnv("ALLOW_LOCAL_SERVICES", "1");
+    resetEnvForTests();
+    try {
+      const session = await commitBorrowerSession(generateToken());
+      expect(session).toMatch(/^__Host-repay_session=/);
+      expect(session).toMatch(/; Secure/);
+      expect(session).toMatch(/; Path=\//);
+      expect(session).not.toMatch(/Domain=/i);
+      const link = await setLinkToken(generateToken());
+      expect(link).toMatch(/^__Host-repay_link=.*; Secure/);
+      const { url } = await issueAccessLink({ accountReference: "DEMO-1005" });
+      expect(url).toMatch(/^https:\/\/repay\.example\.com\/l\/[A-Za-z0-9_-]{43}$/);
+    } finally {
+      vi.unstubAllEnvs();
+      resetEnvForTests();
+    }
+  });
+
+  test("the session reports the borrower's saved language", async () => {
+    const { request } = await signIn("DEMO-1002", MARIA_DOB);
+    expect(await getBorrowerSession(request)).toMatchObject({ status: "ok", language: "es" });
+  });
+
+  test("the link cookie carries a token for 15 minutes, signed, and refuses anything else", async () => {
+    const token = generateToken();
+    const setCookie = await setLinkToken(token);
+    expect(setCookie).toMatch(/^repay_link=/);
+    expect(setCookie).toMatch(/Max-Age=900/);
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Lax/i);
+    expect(await getLinkToken(requestWith(setCookie))).toBe(token);
+    expect(await getLinkToken(new Request("http://localhost:3000/"))).toBeNull();
+    const unsigned = `repay_link=${encodeURIComponent(btoa(JSON.stringify(token)))}`;
+    expect(await getLinkToken(requestWith(unsigned))).toBeNull();
+    expect(await clearLinkToken()).toMatch(/^repay_link=;.*Max-Age=0/);
+    await expect(setLinkToken("not a token")).rejects.toThrow();
+  });
+});
+
+describe("send me a new link", () => {
+  const NewLinkRpcSchema = z.object({ matched: z.boolean(), throttled: z.boolean().optional() }).loose();
+
+  async function emailsTo(address: string) {
+    return (await listLocalEmails(500)).filter((email) => email.to.includes(address));
+  }
+
+  test("a match by email or reference sends a 30-minute link that works; the call resolves the same either way", async () => {
+    const before = (await emailsTo("alex.rivera@example.com")).length;
+    expect(await requestNewLink({ identifier: "  Alex.Rivera@Example.com ", clientIp: newIp() })).toBeUndefined();
+    expect(await requestNewLink({ identifier: "nobody@example.com", clientIp: newIp() })).toBeUndefined();
+    await settleNewLinkEmails();
+    const emails = await emailsTo("alex.rivera@example.com");
+    expect(emails).toHaveLength(before + 1);
+    const email = await getLocalEmail(emails[0]!.id);
+    expect(email!.subject).toBe("Your new secure link for Northwind Lending");
+    const url = /http:\/\/localhost:3000\/l\/([A-Za-z0-9_-]{43})/.exec(email!.text ?? "");
+    expect(url).not.toBeNull();
+    const token = url![1]!;
+    secrets.add(token);
+    secrets.add(hashToken(token));
+    const row = await linkRow(token);
+    expect(row!.purpose).toBe("resend");
+    expect(Math.abs(row!.expires_at.getTime() - row!.created_at.getTime() - 30 * 60_000)).toBeLessThan(1000);
+    expect(await openAccessLink(token)).toMatchObject({ status: "ready" });
+    expect(await answer(token, ALEX_DOB, newIp())).toMatchObject({ status: "ok", borrowerId: ALEX });
+    expect(await emailsTo("nobody@example.com")).toHaveLength(0);
+  });
+
+  test("a reference typed any way matches; María's email is in Spanish", async () => {
+    const before = (await emailsTo("maria.lopez@example.net")).length;
+    await requestNewLink({ identifier: " demo 1002 ".replace(" 1", "-1"), clientIp: newIp() });
+    await settleNewLinkEmails();
+    const emails = await emailsTo("maria.lopez@example.net");
+    expect(emails).toHaveLength(before + 1);
+    expect(emails[0]!.subject).toBe("Su nuevo enlace seguro para Northwind Lending");
+  });
+
+  test("match and no match have the same shape and a similar time", async () => {
+    const time = async (identifier: string) => {
+      const started = performance.now();
+      const result = await requestNewLink({ identifier, clientIp: newIp() });
+      return { result, ms: performance.now() - started };
+    };
+    const matched: number[] = [];
+    const missed: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const a = await time("DEMO-1005");
+      const b = await time(`DEMO-${9000 + i}`);
+      expect(a.result).toBe(b.result);
+      matched.push(a.ms);
+      missed.push(b.ms);
+    }
+    await settleNewLinkEmails();
+    const median = (xs: number[]) => xs.sort((x, y) => x - y)[1]!;
+    // The email is sent after the call returns, so a match costs only an insert more.
+    expect(Math.abs(median(matched) - median(missed))).toBeLessThan(150);
+  });
+
+  test("a borrower with no email on file gets no email, and the caller cannot tell", async () => {
+    const creditor = "c0000000-0000-4000-8000-000000000001";
+    await testDb().query(
+      `insert into app.borrowers (id, creditor_id, full_name, email, language, time_zone, identity_check_kind, date_of_birth)
+       values ('b0000000-0000-4000-8000-000000000009', $1, 'Robin Noemail', null, 'en', 'America/New_York', 'date_of_birth', '1970-07-07')`,
+      [creditor],
+    );
+    await testDb().query(
+      `insert into app.accounts (id, creditor_id, borrower_id, reference, product, opened_on, original_amount_minor, currency, itemization_date)
+       values ('a0000000-0000-4000-8000-000000009001', $1, 'b0000000-0000-4000-8000-000000000009', 'DEMO-9001', 'personal_loan', current_date - 10, 1000, 'USD', current_date - 10)`,
+      [creditor],
+    );
+    const before = (await listLocalEmails(500)).length;
+    const token = generateToken();
+    const result = await rpc(
+      "request_new_access_link",
+      { p_identifier: "DEMO-9001", p_token_hash: hashToken(token), p_ip_hash: hashClientIp(newIp()) },
+      NewLinkRpcSchema,
+    );
+    expect(result).toEqual({ matched: false, throttled: false });
+    expect(await requestNewLink({ identifier: "DEMO-9001", clientIp: newIp() })).toBeUndefined();
+    await settleNewLinkEmails();
+    expect((await listLocalEmails(500)).length).toBe(before);
+  });
+
+  test("five requests per address per hour, then nothing is sent even for a match", async () => {
+    const ip = newIp();
+    const call = () =>
+      rpc("request_new_access_link", { p_identifier: "nobody@example.org", p_token_hash: hashToken(generateToken()), p_ip_hash: hashClientIp(ip) }, NewLinkRpcSchema);
+    for (let i = 0; i < 5; i++) expect(await call()).toEqual({ matched: false, throttled: false });
+    const sixth = await rpc(
+      "request_new_access_link",
+      { p_identifier: "sam.okafor@example.com", p_token_hash: hashToken(generateToken()), p_ip_hash: hashClientIp(ip) },
+      NewLinkRpcSchema,
+    );
+    expect(sixth).toEqual({ matched: false, throttled: true });
+  });
+
+  test("three re-sent links per account per hour, however many addresses ask", async () => {
+    const ask = () =>
+      rpc("request_new_access_link", { p_identifier: "DEMO-1003", p_token_hash: hashToken(generateToken()), p_ip_hash: hashClientIp(newIp()) }, NewLinkRpcSchema);
+    const results = [await ask(), await ask(), await ask(), await ask()];
+    expect(results.map((r) => r.matched)).toEqual([true, true, true, false]);
+    expect(results[3]).toEqual({ matched: false, throttled: true });
+  });
+
+  test("overlong or empty identifiers are ignored without a query", async () => {
+    expect(await requestNewLink({ identifier: "x".repeat(300), clientIp: newIp() })).toBeUndefined();
+    expect(await requestNewLink({ identifier: "   ", clientIp: newIp() })).toBeUndefined();
+  });
+
+  test("every request is audited; a match names the account, a miss names nothing", async () => {
+    const { rows } = await testDb().query<{ reason_code: string | null; account_id: string | null; subject_id: string | null; metadata: Record<string, unknown> }>(
+      "select reason_code, account_id, subject_id, metadata from app.audit_events where action = 'access.new_link_requested' order by event_no",
+    );
+    const misses = rows.filter((r) => r.reason_code === "no_match");
+    expect(misses.length).toBeGreaterThan(0);
+    for (const miss of misses) expect(miss).toEqual({ reason_code: "no_match", account_id: null, subject_id: null, metadata: {} });
+    const matches = rows.filter((r) => r.reason_code === null);
+    expect(matches.length).toBeGreaterThan(0);
+    for (const match of matches) expect(match.account_id).toMatch(/^a0000000-/);
+    expect(rows.some((r) => r.reason_code === "ip_throttled")).toBe(true);
+    expect(rows.some((r) => r.reason_code === "account_throttled")).toBe(true);
+  });
+});
+
+test("no audit row holds a token, a session id, their hashes, an answer, an address or its hash", async () => {
+  const { rows } = await testDb().query<{ t: string }>("select coalesce(string_agg(row_to_json(a)::text, E'\\n'), '') as t from app.audit_events as a");
+  const audit = rows[0]!.t;
+  expect(audit).toContain("access.signed_in");
+  expect(secrets.size).toBeGreaterThan(50);
+  for (const secret of secrets) expect(audit.includes(secret), "a secret is in the audit trail").toBe(false);
+  for (const given of answers) {
+    if (given.length >= 5) expect(audit.includes(given), "an answer is in the audit trail").toBe(false);
+  }
+  // And no table but the borrower's own record holds an answer someone typed.
+  const everything = await allRowsText(["app.borrowers"]);
+  for (const given of answers) {
+    if (given.length >= 5) expect(everything.includes(given), "an answer is stored").toBe(false);
+  }
+});
