@@ -16,6 +16,7 @@ import compression from "compression";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { networkInterfaces } from "node:os";
 import { EnvError, describeServices, getEnv, type Env } from "~/utils/env.server";
+import { requestMemoStorage } from "~/utils/request-memo.server";
 import {
   RateLimiter,
   allowedOriginsFor,
@@ -150,22 +151,21 @@ async function main() {
     ? () => viteDevServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>
     : ((await import(/* @vite-ignore */ `${process.cwd()}/build/server/index.js`)) as ServerBuild);
 
-  app.all(
-    "*",
-    createRequestHandler({
-      build,
-      mode: dev ? "development" : "production",
-      getLoadContext: (req, res) => {
-        const forwarded = req.headers["x-forwarded-for"];
-        return {
-          cspNonce: String(res.locals.cspNonce),
-          clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
-          // A proxy on this machine makes every client look local: a forwarded request is never loopback.
-          isLoopback: isLoopbackAddress(req.socket.remoteAddress) && forwarded === undefined,
-        };
-      },
-    }),
-  );
+  const remixHandler = createRequestHandler({
+    build,
+    mode: dev ? "development" : "production",
+    getLoadContext: (req, res) => {
+      const forwarded = req.headers["x-forwarded-for"];
+      return {
+        cspNonce: String(res.locals.cspNonce),
+        clientIp: req.ip ?? req.socket.remoteAddress ?? "unknown",
+        // A proxy on this machine makes every client look local: a forwarded request is never loopback.
+        isLoopback: isLoopbackAddress(req.socket.remoteAddress) && forwarded === undefined,
+      };
+    },
+  });
+  // One memo per request, shared by its loaders (app/utils/request-memo.server.ts).
+  app.all("*", (req, res, next) => requestMemoStorage.run(new Map(), () => remixHandler(req, res, next)));
 
   const server = app.listen(env.PORT, env.HOST, () => {
     const addresses = [`http://localhost:${env.PORT}`];

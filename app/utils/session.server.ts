@@ -21,6 +21,7 @@ import { type Language } from "~/i18n/config";
 import { rpc } from "~/services/supabase/rpc.server";
 import { getEnv, type Env } from "~/utils/env.server";
 import { TokenSchema, hashToken } from "./access-links.server";
+import { forgetForRequest, memoizeForRequest } from "~/utils/request-memo.server";
 
 export const SESSION_IDLE_MINUTES = 15;
 export const SESSION_ABSOLUTE_HOURS = 12;
@@ -122,7 +123,11 @@ async function readSessionId(request: Request): Promise<string | null> {
 export async function getBorrowerSession(request: Request): Promise<BorrowerSessionState> {
   const sessionId = await readSessionId(request);
   if (!sessionId) return { status: "none" };
-  const result = await rpc("touch_borrower_session", { p_session_hash: hashToken(sessionId) }, TouchResultSchema);
+  const sessionHash = hashToken(sessionId);
+  // The root loader and the page loader of one request share a single check (and touch).
+  const result = await memoizeForRequest(`session:${sessionHash}`, () =>
+    rpc("touch_borrower_session", { p_session_hash: sessionHash }, TouchResultSchema),
+  );
   switch (result.status) {
     case "ok":
       return {
@@ -171,6 +176,7 @@ export async function endBorrowerSession(request: Request, { everywhere = false 
   if (sessionId) {
     await rpc("end_borrower_session", { p_session_hash: hashToken(sessionId), p_everywhere: everywhere }, EndResultSchema);
   }
+  forgetForRequest("session:");
   return clearBorrowerSessionCookie();
 }
 
