@@ -4,13 +4,14 @@
  *
  * Usage: npm run build, start the server (npm start), then
  *   npx tsx tests/bench/first-load.ts http://localhost:3000/ [more URLs]
+ * For a signed-in page, pass the session cookie: COOKIE='repay_session=…' npx tsx …
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
 async function measure(url: string) {
-  const html = await (await fetch(url, { headers: { "accept-language": "en" } })).text();
+  const html = await (await fetch(url, { headers: { "accept-language": "en", cookie: process.env.COOKIE ?? "" } })).text();
   const assets = new Set<string>();
   for (const match of html.matchAll(/(?:href|src)="(\/assets\/[^"]+\.(?:js|css))"/g)) assets.add(match[1]!);
   for (const match of html.matchAll(/import\s*(?:[^"']*from\s*)?["'](\/assets\/[^"']+\.js)["']/g)) assets.add(match[1]!);
