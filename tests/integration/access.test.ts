@@ -7,7 +7,7 @@
  * as the table owner; nothing of ours is mocked.
  */
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { getLocalEmail, listLocalEmails } from "~/services/email/local-outbox.server";
 import { rpc } from "~/services/supabase/rpc.server";
 import {
@@ -35,6 +35,7 @@ import {
 } from "~/utils/session.server";
 import { z } from "zod";
 import { onRealPostgres, testDb } from "../setup/db";
+import { withLocalEmail } from "../setup/env";
 
 const ALEX = "b0000000-0000-4000-8000-000000000001";
 const MARIA = "b0000000-0000-4000-8000-000000000002";
@@ -43,22 +44,7 @@ const DEMO_1001 = "a0000000-0000-4000-8000-000000001001";
 const ALEX_DOB = "1985-04-12";
 const MARIA_DOB = "1979-11-03";
 
-const EMAIL_VARS = ["RESEND_API_KEY", "EMAIL_FROM"] as const;
-let saved: Record<string, string | undefined>;
-
-beforeAll(() => {
-  saved = Object.fromEntries(EMAIL_VARS.map((name) => [name, process.env[name]]));
-  for (const name of EMAIL_VARS) delete process.env[name];
-  resetEnvForTests();
-});
-
-afterAll(() => {
-  for (const name of EMAIL_VARS) {
-    if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
-  }
-  resetEnvForTests();
-});
+withLocalEmail();
 
 /** Everything secret this file handles; the last test looks for each in the audit trail. */
 const secrets = new Set<string>();

@@ -6,7 +6,7 @@
  * every account route answering 404 for another borrower's account.
  */
 import type { AppLoadContext } from "@remix-run/node";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { loader as rootLoader } from "~/root";
 import { loader as accountLoader } from "~/routes/account._index";
 import { loader as optionLoader } from "~/routes/account.$accountId.$option";
@@ -22,8 +22,8 @@ import { action as signOutAction } from "~/routes/sign-out";
 import { loader as signedOutLoader } from "~/routes/signed-out";
 import { listLocalEmails } from "~/services/email/local-outbox.server";
 import { hashToken, issueAccessLink, settleNewLinkEmails } from "~/utils/access-links.server";
-import { resetEnvForTests } from "~/utils/env.server";
 import { testDb } from "../setup/db";
+import { withLocalEmail } from "../setup/env";
 
 const context: AppLoadContext = { cspNonce: "n", clientIp: "127.0.0.1", isLoopback: true };
 const ALEX = "b0000000-0000-4000-8000-000000000001";
@@ -37,20 +37,7 @@ const DEMO = {
 const ALEX_DOB = { "dob.month": "4", "dob.day": "12", "dob.year": "1985" };
 const MARIA_DOB = { "dob.month": "11", "dob.day": "3", "dob.year": "1979" };
 
-const EMAIL_VARS = ["RESEND_API_KEY", "EMAIL_FROM"] as const;
-let saved: Record<string, string | undefined>;
-beforeAll(() => {
-  saved = Object.fromEntries(EMAIL_VARS.map((name) => [name, process.env[name]]));
-  for (const name of EMAIL_VARS) delete process.env[name];
-  resetEnvForTests();
-});
-afterAll(() => {
-  for (const name of EMAIL_VARS) {
-    if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
-  }
-  resetEnvForTests();
-});
+withLocalEmail();
 
 // ---------------------------------------------------------------------------------------
 // Helpers: a cookie jar, requests, and what a loader or action answered

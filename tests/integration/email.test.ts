@@ -5,30 +5,16 @@
  */
 import { render } from "@react-email/render";
 import { Resend } from "resend";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { getResend } from "~/services/email/client.server";
 import { getLocalEmail, listLocalEmails, LocalOutboxResend } from "~/services/email/local-outbox.server";
 import { emailIdempotencyKey, LOCAL_EMAIL_FROM, sendEmail } from "~/services/email/send.server";
 import { getEmailT } from "~/services/email/t.server";
 import { resetEnvForTests } from "~/utils/env.server";
 import { newLinkEmail } from "~emails/new-link";
+import { withLocalEmail } from "../setup/env";
 
-const EMAIL_VARS = ["RESEND_API_KEY", "EMAIL_FROM"] as const;
-let saved: Record<string, string | undefined>;
-
-beforeAll(() => {
-  saved = Object.fromEntries(EMAIL_VARS.map((name) => [name, process.env[name]]));
-  for (const name of EMAIL_VARS) delete process.env[name];
-  resetEnvForTests();
-});
-
-afterAll(() => {
-  for (const name of EMAIL_VARS) {
-    if (saved[name] === undefined) delete process.env[name];
-    else process.env[name] = saved[name];
-  }
-  resetEnvForTests();
-});
+withLocalEmail();
 
 const APP_URL = "http://localhost:3000";
 
