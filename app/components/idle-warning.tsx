@@ -82,21 +82,25 @@ export function IdleWarning({ secondsLeft, warnSeconds, text }: IdleWarningProps
   const stay = () => fetcher.submit({}, { method: "post", action: "/session" });
 
   return (
-    <ModalOverlay isOpen={open} isDismissable={false} isKeyboardDismissDisabled className="modal-overlay">
-      <Modal className="modal">
-        <Dialog role="alertdialog" className="dialog">
-          <Heading slot="title" className="dialog__title">
-            {text.title}
-          </Heading>
-          <p>{text.body}</p>
-          <Button onPress={stay} isDisabled={fetcher.state !== "idle"}>
-            {text.stay}
-          </Button>
-          <Button variant="secondary" onPress={() => signOut()}>
-            {text.signOut}
-          </Button>
-        </Dialog>
-      </Modal>
-    </ModalOverlay>
+    <>
+      {/* Marks the timers as armed (end-to-end tests wait for it before moving the clock). */}
+      {deadline === null ? null : <span hidden data-idle-deadline={deadline} />}
+      <ModalOverlay isOpen={open} isDismissable={false} isKeyboardDismissDisabled className="modal-overlay">
+        <Modal className="modal">
+          <Dialog role="alertdialog" className="dialog">
+            <Heading slot="title" className="dialog__title">
+              {text.title}
+            </Heading>
+            <p>{text.body}</p>
+            <Button onPress={stay} isDisabled={fetcher.state !== "idle"}>
+              {text.stay}
+            </Button>
+            <Button variant="secondary" onPress={() => signOut()}>
+              {text.signOut}
+            </Button>
+          </Dialog>
+        </Modal>
+      </ModalOverlay>
+    </>
   );
 }

@@ -242,6 +242,8 @@ test("with JavaScript, the idle warning offers more time, and signs out when tim
   await answerDateOfBirth(page, "Your date of birth", ALEX);
   await page.getByRole("button", { name: "Continue" }).click();
   await expect(page.getByText("You owe $1,240.50.")).toBeVisible();
+  // The warning loads after hydration; move the clock only once its timers are set.
+  await expect(page.locator("[data-idle-deadline]")).toBeAttached();
 
   await page.clock.fastForward("13:05");
   const dialog = page.getByRole("alertdialog", { name: "Do you need more time?" });
