@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { parseCalendarDate } from "~/domain/schedule";
+import { installmentDate, parseCalendarDate } from "~/domain/schedule";
 import { buildPromise, buildSettlement, settlementDiscountMinor, type SettlementResult } from "~/domain/settlement";
 
 const ok = (result: SettlementResult) => {
@@ -28,6 +28,12 @@ describe("settlements: properties", () => {
           // The rounded-down discount never exceeds the stated rate.
           expect(discount * 10_000).toBeLessThanOrEqual(balance * bps);
           expect((discount + 1) * 10_000).toBeGreaterThan(balance * bps);
+          // A start late in the window can push the last payment past 3 months from today.
+          const lastPossible = parseCalendarDate(today)!.add({ months: 3 });
+          if (installmentDate(parseCalendarDate(startDate)!, "monthly", payments - 1).compare(lastPossible) > 0) {
+            expect(result).toEqual({ ok: false, reason: "ends_too_late" });
+            return;
+          }
           const amount = balance - discount;
           if (amount - Math.ceil(amount / payments) * (payments - 1) <= 0) {
             // Only tiny amounts (1, 2 or 4 cents in 3 payments; 1 cent in 2).
