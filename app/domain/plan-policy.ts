@@ -3,7 +3,8 @@
  * beyond which staff review (DESIGN §5 item 4, issue 5 item 2).
  *
  * Stored per creditor as JSON in `app.creditors.plan_policy` and checked there by
- * `app.plan_policy_is_valid` (supabase/migrations/20261127000100_foundation.sql). This schema
+ * `app.plan_policy_is_valid` (supabase/migrations/20261127000100_foundation.sql, replaced by
+ * 20261128000100_arrangements.sql when movePaymentMaxDays was added). This schema
  * and that function enforce the same keys, types and bounds; change them together (a new
  * migration replaces the function). Keys are camelCase in both places.
  *
@@ -23,6 +24,7 @@ export const PLAN_POLICY_BOUNDS = {
   longestPlanMonths: { min: 1, max: 120 },
   latestFirstPaymentDays: { min: 0, max: 365 },
   settlementMaxDiscountBps: { min: 0, max: 9_999 },
+  movePaymentMaxDays: { min: 0, max: 31, default: 14 },
 } as const;
 
 const unique = <T>(values: readonly T[]) => new Set(values).size === values.length;
@@ -71,6 +73,16 @@ export const PlanPolicySchema = z
       .array(z.enum(BALANCE_COMPONENTS))
       .length(BALANCE_COMPONENTS.length)
       .refine(unique, { message: "paymentAllocationOrder must name each component once" }),
+    /**
+     * How many days one upcoming installment may be moved later (once per 6 months per
+     * arrangement). 0: payments cannot be moved. Optional: policies stored before this key
+     * existed read as 14 (app.plan_policy_move_payment_max_days applies the same default).
+     */
+    movePaymentMaxDays: z
+      .int()
+      .min(PLAN_POLICY_BOUNDS.movePaymentMaxDays.min)
+      .max(PLAN_POLICY_BOUNDS.movePaymentMaxDays.max)
+      .default(PLAN_POLICY_BOUNDS.movePaymentMaxDays.default),
   })
   .superRefine((policy, ctx) => {
     if (policy.autoApproveLongestPlanMonths > policy.longestPlanMonths) {

@@ -1,17 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { PLAN_FREQUENCIES } from "~/domain/plan-policy";
 import { buildSchedule, MAX_INSTALLMENTS, parseCalendarDate, type ScheduleResult } from "~/domain/schedule";
+import { arbitraryDate, arbitraryFrequency, ok } from "./domain-arbitraries";
 
-const ok = (result: ScheduleResult) => {
-  if (!result.ok) throw new Error(`expected a schedule, got ${result.reason}`);
-  return result;
-};
-
-const arbitraryDate = fc
-  .date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2099-12-31T00:00:00Z"), noInvalidDate: true })
-  .map((date) => date.toISOString().slice(0, 10));
-const arbitraryFrequency = fc.constantFrom(...PLAN_FREQUENCIES);
 const arbitraryTotal = fc.integer({ min: 1, max: 100_000_000 });
 
 /** The invariants every schedule keeps, whichever way it was built. */

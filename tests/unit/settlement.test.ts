@@ -1,16 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { installmentDate, parseCalendarDate } from "~/domain/schedule";
-import { buildPromise, buildSettlement, settlementDiscountMinor, type SettlementResult } from "~/domain/settlement";
-
-const ok = (result: SettlementResult) => {
-  if (!result.ok) throw new Error(`expected a settlement, got ${result.reason}`);
-  return result;
-};
-
-const arbitraryToday = fc
-  .date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2099-12-31T00:00:00Z"), noInvalidDate: true })
-  .map((date) => date.toISOString().slice(0, 10));
+import { buildPromise, buildSettlement, settlementDiscountMinor } from "~/domain/settlement";
+import { arbitraryDate as arbitraryToday, ok } from "./domain-arbitraries";
 
 describe("settlements: properties", () => {
   test("the discount is floor(balance × bps / 10000); payments sum to balance − discount, the last the smallest and > 0", () => {
