@@ -69,7 +69,8 @@ begin
       'settlementMaxDiscountBps', 3000,
       'autoApproveSettlementDiscountBps', 1500,
       'freezeInterestAndFeesWhileArranged', true,
-      'paymentAllocationOrder', jsonb_build_array('fees', 'interest', 'principal')
+      'paymentAllocationOrder', jsonb_build_array('fees', 'interest', 'principal'),
+      'movePaymentMaxDays', 14
     )
   );
 

@@ -17,14 +17,14 @@ const Uuid = z.uuid();
 const notFound = () => new Response("Not found", { status: 404 });
 
 /** Throws the route's 404 for a non-uuid id before asking the database. */
-function requireUuid(value: string): string {
+export function requireUuid(value: string): string {
   const parsed = Uuid.safeParse(value);
   if (!parsed.success) throw notFound();
   return parsed.data;
 }
 
 /** PT404 from the database (not this borrower's account, or none) becomes the route's 404. */
-async function orNotFound<T>(call: () => Promise<T>): Promise<T> {
+export async function orNotFound<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
