@@ -7,7 +7,7 @@
  *
  * Each test mints its own link (the five-wrong-answers lock is per link), through the real
  * `npm run link` command: it reaches the e2e server's embedded database through the socket
- * the server shares on loopback (`.data/dev-db.json`, matched on PGLITE_DIR).
+ * the server shares on loopback (`.data/e2e/pglite.socket.json`, found from PGLITE_DIR).
  */
 import { expect, test, type Page } from "@playwright/test";
 import { execFile } from "node:child_process";

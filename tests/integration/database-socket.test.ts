@@ -7,14 +7,14 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createDatabaseFromEnv, readDevDatabaseFile, startDatabaseSocket, type DatabaseSocket } from "~/services/supabase/database.server";
-import { projectRoot } from "~/services/supabase/paths.server";
+import { devDatabaseFileFor, projectRoot } from "~/services/supabase/paths.server";
 import { parseEnv } from "~/utils/env.server";
 import { onRealPostgres, testDb } from "../setup/db";
 
@@ -69,6 +69,24 @@ describe.skipIf(onRealPostgres())("the dev server's PGlite, shared on a socket",
     expect(label(join(dir, "another-pglite"))).toMatch(/^PGlite in /);
     expect(label("memory://")).toBe("PGlite in memory");
     expect(existsSync(join(dir, "another-pglite"))).toBe(false);
+  });
+
+  test("each data directory has its own address file, so two servers never hide each other", async () => {
+    // A bug: the e2e server (.data/e2e/pglite) overwrote the dev server's .data/dev-db.json,
+    // and every later command of the dev server's opened its locked directory instead.
+    const devDir = join(dir, "pglite");
+    const e2eDir = join(dir, "e2e", "pglite");
+    expect(devDatabaseFileFor(devDir)).toBe(`${devDir}.socket.json`);
+    expect(devDatabaseFileFor(e2eDir)).toBe(`${e2eDir}.socket.json`);
+    expect(devDatabaseFileFor(`${devDir}/`)).toBe(`${devDir}.socket.json`);
+    await mkdir(join(dir, "e2e"), { recursive: true });
+    await writeFile(devDatabaseFileFor(devDir), JSON.stringify({ url: socket.url, pid: process.ppid, dataDir: devDir }));
+    await writeFile(devDatabaseFileFor(e2eDir), JSON.stringify({ url: "postgres://postgres@127.0.0.1:1/postgres", pid: process.ppid, dataDir: e2eDir }));
+    // Without naming a file, each command finds the server of its own PGLITE_DIR.
+    const url = (pgliteDir: string) => readDevDatabaseFile(devDatabaseFileFor(pgliteDir))?.url;
+    expect(url(devDir)).toBe(socket.url);
+    expect(url(e2eDir)).toBe("postgres://postgres@127.0.0.1:1/postgres");
+    expect(createDatabaseFromEnv(parseEnv({ NODE_ENV: "test", PGLITE_DIR: devDir })).label).toMatch(/^the dev server's PGlite/);
   });
 
   test("another process finds the address and works on the same data", async () => {

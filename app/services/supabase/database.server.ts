@@ -12,8 +12,9 @@
  * copies with two PGlite instances on one data directory would corrupt it.
  *
  * A PGlite database belongs to one process. While the dev server runs it shares its PGlite
- * on loopback (`startDatabaseSocket`, STACK §14) and records the address in
- * `.data/dev-db.json`; any other process (db:migrate, link, jobs) finds that file and
+ * on loopback (`startDatabaseSocket`, STACK §14) and records the address beside the data
+ * directory (`.data/pglite.socket.json`); any other process (db:migrate, link, jobs) with the
+ * same PGLITE_DIR finds that file and
  * connects with node-postgres instead of opening the directory. The shared instance is
  * guarded by a gate so that a socket client's transaction and the dev server's own
  * queries never interleave inside one Postgres session.
@@ -27,7 +28,7 @@ import { dirname, relative } from "node:path";
 import { getEnv, type Env } from "~/utils/env.server";
 import { logger } from "~/utils/logger.server";
 import { encodeParam, parserFor, typeParsers } from "./db-types.server";
-import { DEV_DATABASE_FILE, fromProjectRoot, projectRoot } from "./paths.server";
+import { devDatabaseFileFor, fromProjectRoot, projectRoot } from "./paths.server";
 
 export interface QueryResult<T> {
   rows: T[];
@@ -455,7 +456,7 @@ export interface DevDatabaseFile {
 }
 
 /** The dev server's socket address, if its file exists and that process is still alive. */
-export function readDevDatabaseFile(file: string = fromProjectRoot(DEV_DATABASE_FILE)): DevDatabaseFile | null {
+export function readDevDatabaseFile(file: string = devDatabaseFileFor(undefined)): DevDatabaseFile | null {
   if (!existsSync(file)) return null;
   let content: Partial<DevDatabaseFile>;
   try {
@@ -475,7 +476,8 @@ export interface DatabaseSocket {
 
 /**
  * Shares this process's PGlite on loopback for other commands and records the address in
- * `.data/dev-db.json` as `{ url, pid, dataDir }` (removed on stop and at exit), so that a
+ * `<dataDir>.socket.json` (`.data/pglite.socket.json`; `.data/dev-db.json` for an in-memory
+ * PGlite) as `{ url, pid, dataDir }` (removed on stop and at exit), so that a
  * command started with the same PGLITE_DIR connects instead of opening the directory.
  * Returns null when the database is not an embedded PGlite of this process (DATABASE_URL
  * is set, or another dev server owns it).
@@ -487,7 +489,7 @@ export async function startDatabaseSocket(
   if (!isPgliteDatabase(db)) return null;
   const served = await db.serve({ host: options.host ?? "127.0.0.1", port: options.port ?? 0, maxConnections: options.maxConnections ?? 10 });
   const url = `postgres://postgres@${served.host}:${served.port}/postgres?sslmode=disable`;
-  const file = options.file ?? fromProjectRoot(DEV_DATABASE_FILE);
+  const file = options.file ?? devDatabaseFileFor(db.dataDir);
   mkdirSync(dirname(file), { recursive: true });
   const record: DevDatabaseFile = { url, pid: process.pid, ...(db.dataDir ? { dataDir: db.dataDir } : {}) };
   writeFileSync(file, JSON.stringify(record, null, 2) + "\n");
@@ -516,7 +518,7 @@ export function createDatabaseFromEnv(env: Env = getEnv(), options: { devDatabas
   if (env.DATABASE_URL) return createPostgresDatabase(env.DATABASE_URL);
   if (env.PGLITE_DIR.startsWith("memory://")) return createPgliteDatabase({ dataDir: env.PGLITE_DIR });
   const dataDir = fromProjectRoot(env.PGLITE_DIR);
-  const shared = readDevDatabaseFile(options.devDatabaseFile);
+  const shared = readDevDatabaseFile(options.devDatabaseFile ?? devDatabaseFileFor(dataDir));
   if (shared && shared.pid !== process.pid && (shared.dataDir === undefined || shared.dataDir === dataDir)) {
     return createPostgresDatabase(shared.url, {
       engine: "pglite",

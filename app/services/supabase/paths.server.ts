@@ -35,7 +35,17 @@ export function fromProjectRoot(path: string): string {
   return isAbsolute(path) ? path : join(projectRoot(), path);
 }
 
-/** Written by the dev server while it shares its PGlite on loopback (STACK §14). */
+/**
+ * Written by the dev server while it shares an in-memory PGlite on loopback (STACK §14). A
+ * PGlite in a directory records its address beside that directory instead
+ * (devDatabaseFileFor), so the e2e server (.data/e2e/pglite) and the dev server
+ * (.data/pglite) can run at once without hiding each other.
+ */
 export const DEV_DATABASE_FILE = ".data/dev-db.json";
+
+/** Where the address of the server sharing this PGlite data directory is recorded. */
+export function devDatabaseFileFor(dataDir: string | undefined): string {
+  return dataDir ? `${fromProjectRoot(dataDir).replace(/[\\/]+$/, "")}.socket.json` : fromProjectRoot(DEV_DATABASE_FILE);
+}
 export const MIGRATIONS_DIR = "supabase/migrations";
 export const SEED_FILE = "supabase/seed.sql";
