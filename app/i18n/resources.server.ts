@@ -15,10 +15,12 @@ import enAccess from "../../public/locales/en/access.json";
 import esAccess from "../../public/locales/es/access.json";
 import enAccount from "../../public/locales/en/account.json";
 import esAccount from "../../public/locales/es/account.json";
+import enPlan from "../../public/locales/en/plan.json";
+import esPlan from "../../public/locales/es/plan.json";
 
 export const resources = {
-  en: { common: enCommon, home: enHome, email: enEmail, dev: enDev, access: enAccess, account: enAccount },
-  es: { common: esCommon, home: esHome, email: esEmail, dev: esDev, access: esAccess, account: esAccount },
+  en: { common: enCommon, home: enHome, email: enEmail, dev: enDev, access: enAccess, account: enAccount, plan: enPlan },
+  es: { common: esCommon, home: esHome, email: esEmail, dev: esDev, access: esAccess, account: esAccount, plan: esPlan },
 } as const;
 
 export const namespaces = Object.keys(resources.en) as Array<keyof (typeof resources)["en"]>;

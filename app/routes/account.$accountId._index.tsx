@@ -20,6 +20,7 @@ import { Page } from "~/components/page";
 import { i18nServer } from "~/i18n/i18next.server";
 import { productKey } from "~/utils/account-words";
 import { getAccountOverview, listBorrowerAccounts } from "~/utils/accounts.server";
+import { getAccountArrangement } from "~/utils/arrangements.server";
 import { creditorContact, formatCalendarDate, formatRate } from "~/utils/borrower-format.server";
 import { requireBorrowerSession } from "~/utils/session.server";
 import { noStore } from "~/utils/no-store";
@@ -34,6 +35,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     getAccountOverview(session.borrowerId, params.accountId ?? ""),
     listBorrowerAccounts(session.borrowerId),
   ]);
+  const arrangement = await getAccountArrangement(session.borrowerId, overview.accountId);
+  const live = arrangement && (arrangement.status === "active" || arrangement.status === "pending_review") ? arrangement : null;
+  const next = live?.installments.find((i) => i.status === "scheduled") ?? null;
   const language = session.language;
   const region = overview.creditor.region;
   const date = (iso: string) => formatCalendarDate(iso, language, region);
@@ -73,6 +77,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       addedMinor: Math.max(0, it.adjustmentsMinor),
     },
     contact: creditorContact(overview.creditor, language),
+    plan: live
+      ? {
+          kind: live.kind,
+          status: live.status,
+          nextAmountMinor: next?.amountMinor ?? null,
+          nextDate: next ? date(next.dueOn) : null,
+        }
+      : null,
   };
 }
 
@@ -81,7 +93,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 const OPTIONS = ["pay", "plan", "help", "dispute", "preferences"] as const;
 
 export default function AccountOverview() {
-  const { account, owed, contact, hasOtherAccounts } = useLoaderData<typeof loader>();
+  const { account, owed, contact, hasOtherAccounts, plan } = useLoaderData<typeof loader>();
   const { t } = useTranslation("account");
   const money = (amountMinor: number) => <Money amountMinor={amountMinor} currency={account.currency} region={account.region} />;
   const line = (key: string, amountMinor: number, values?: Record<string, string>) => (
@@ -132,7 +144,20 @@ export default function AccountOverview() {
         {t("overview.owed.explain")}
       </ButtonLink>
 
-      {account.paidInFull ? null : (
+      {plan ? (
+        <section aria-labelledby="plan-title" className="panel">
+          <h2 id="plan-title">{t(`overview.plan.${plan.kind}`)}</h2>
+          <p>{t(`overview.plan.status.${plan.status}`)}</p>
+          {plan.status === "active" && plan.nextAmountMinor !== null && plan.nextDate ? (
+            <p>{line("overview.plan.next", plan.nextAmountMinor, { date: plan.nextDate })}</p>
+          ) : null}
+          <ButtonLink to={`${base}/my-plan`} variant="secondary">
+            {t("overview.plan.see")}
+          </ButtonLink>
+        </section>
+      ) : null}
+
+      {account.paidInFull || plan ? null : (
         <section aria-labelledby="next-title">
           <h2 id="next-title">{t("overview.next.title")}</h2>
           {account.pastDue ? (
@@ -150,13 +175,21 @@ export default function AccountOverview() {
       <section aria-labelledby="options-title">
         <h2 id="options-title">{t("overview.options.title")}</h2>
         <ul className="option-list">
-          {OPTIONS.filter((option) => !account.paidInFull || option === "preferences").map((option) => (
-            <li key={option}>
-              <ButtonLink to={`${base}/${option}`} variant="option" description={t(`overview.options.${option}Description`)}>
-                {t(`overview.options.${option}`)}
-              </ButtonLink>
-            </li>
-          ))}
+          {OPTIONS.filter((option) => !account.paidInFull || option === "preferences").map((option) =>
+            option === "plan" && plan ? (
+              <li key={option}>
+                <ButtonLink to={`${base}/my-plan`} variant="option" description={t("overview.options.myPlanDescription")}>
+                  {t("overview.options.myPlan")}
+                </ButtonLink>
+              </li>
+            ) : (
+              <li key={option}>
+                <ButtonLink to={`${base}/${option}`} variant="option" description={t(`overview.options.${option}Description`)}>
+                  {t(`overview.options.${option}`)}
+                </ButtonLink>
+              </li>
+            ),
+          )}
         </ul>
       </section>
 

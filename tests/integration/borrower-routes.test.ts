@@ -5,7 +5,6 @@
  * submits, "send me a new link" answering everyone alike, sign-out, expired sessions, and
  * every account route answering 404 for another borrower's account.
  */
-import type { AppLoadContext } from "@remix-run/node";
 import { describe, expect, test } from "vitest";
 import { loader as rootLoader } from "~/root";
 import { loader as accountLoader } from "~/routes/account._index";
@@ -13,19 +12,18 @@ import { loader as optionLoader } from "~/routes/account.$accountId.$option";
 import { loader as overviewLoader } from "~/routes/account.$accountId._index";
 import { loader as balanceLoader } from "~/routes/account.$accountId.balance";
 import { loader as genuineLoader } from "~/routes/genuine";
-import { loader as linkLoader } from "~/routes/l.$token";
 import { action as languageAction } from "~/routes/language";
 import { action as newLinkAction, loader as newLinkLoader } from "~/routes/new-link";
 import { action as sessionAction } from "~/routes/session";
-import { action as signInAction, loader as signInLoader } from "~/routes/sign-in";
+import { loader as signInLoader } from "~/routes/sign-in";
 import { action as signOutAction } from "~/routes/sign-out";
 import { loader as signedOutLoader } from "~/routes/signed-out";
 import { listLocalEmails } from "~/services/email/local-outbox.server";
-import { hashToken, issueAccessLink, settleNewLinkEmails } from "~/utils/access-links.server";
+import { hashToken, settleNewLinkEmails } from "~/utils/access-links.server";
 import { testDb } from "../setup/db";
+import { answer, call, context, mintToken, open, req, signIn, type Outcome } from "../setup/routes";
 import { withLocalEmail } from "../setup/env";
 
-const context: AppLoadContext = { cspNonce: "n", clientIp: "127.0.0.1", isLoopback: true };
 const ALEX = "b0000000-0000-4000-8000-000000000001";
 const DEMO = {
   1001: "a0000000-0000-4000-8000-000000001001",
@@ -42,87 +40,7 @@ withLocalEmail();
 // ---------------------------------------------------------------------------------------
 // Helpers: a cookie jar, requests, and what a loader or action answered
 
-/** The browser's cookies: Set-Cookie headers applied in order; Max-Age=0 deletes. */
-class Jar {
-  private readonly cookies = new Map<string, string>();
-
-  apply(headers: Headers): this {
-    for (const line of headers.getSetCookie()) {
-      const [pair = ""] = line.split(";");
-      const name = pair.slice(0, pair.indexOf("="));
-      const value = pair.slice(pair.indexOf("=") + 1);
-      if (/;\s*max-age=0/i.test(line) || value === "") this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
-    return this;
-  }
-
-  has(name: string): boolean {
-    return this.cookies.has(name);
-  }
-
-  header(): string {
-    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
-  }
-
-  copy(): Jar {
-    const jar = new Jar();
-    for (const [name, value] of this.cookies) jar.cookies.set(name, value);
-    return jar;
-  }
-}
-
-function req(path: string, { method = "GET", form, jar, language = "en" }: { method?: string; form?: Record<string, string>; jar?: Jar; language?: string } = {}): Request {
-  const headers = new Headers({ "Accept-Language": language });
-  if (jar) headers.set("Cookie", jar.header());
-  if (form) headers.set("Content-Type", "application/x-www-form-urlencoded");
-  return new Request(`http://localhost:3000${path}`, { method, headers, body: form ? new URLSearchParams(form).toString() : undefined });
-}
-
-type Outcome = { status: number; headers: Headers; data: Record<string, unknown> | null };
-
-/** Runs a loader or action; a returned or thrown Response, `data(...)` or a plain object. */
-async function call(run: () => Promise<unknown>): Promise<Outcome> {
-  let result: unknown;
-  try {
-    result = await run();
-  } catch (thrown) {
-    if (thrown instanceof Response) return { status: thrown.status, headers: thrown.headers, data: null };
-    throw thrown;
-  }
-  if (result instanceof Response) return { status: result.status, headers: result.headers, data: null };
-  const wrapped = result as { type?: string; data?: unknown; init?: ResponseInit | null };
-  if (wrapped && wrapped.type === "DataWithResponseInit") {
-    return { status: wrapped.init?.status ?? 200, headers: new Headers(wrapped.init?.headers), data: wrapped.data as Record<string, unknown> };
-  }
-  return { status: 200, headers: new Headers(), data: result as Record<string, unknown> };
-}
-
 const cookieNames = (headers: Headers) => headers.getSetCookie().map((line) => line.slice(0, line.indexOf("=")));
-
-async function mintToken(reference: string): Promise<string> {
-  const { url } = await issueAccessLink({ accountReference: reference });
-  return url.slice(url.lastIndexOf("/l/") + 3);
-}
-
-/** Opens a link as a browser would: /l/:token, keeping the cookie it sets. */
-async function open(token: string, jar = new Jar()): Promise<{ jar: Jar; outcome: Outcome }> {
-  const outcome = await call(() => linkLoader({ request: req(`/l/${token}`, { jar }), params: { token }, context }));
-  jar.apply(outcome.headers);
-  return { jar, outcome };
-}
-
-function answer(jar: Jar, form: Record<string, string>): Promise<Outcome> {
-  return call(() => signInAction({ request: req("/sign-in", { method: "POST", form, jar }), params: {}, context }));
-}
-
-/** Signs in through the routes: /l/:token, then the answer. Returns the browser's cookies. */
-async function signIn(reference: string, form: Record<string, string>): Promise<Jar> {
-  const { jar } = await open(await mintToken(reference));
-  const outcome = await answer(jar, form);
-  expect(outcome.status).toBe(303);
-  return jar.apply(outcome.headers);
-}
 
 const view = (outcome: Outcome) => (outcome.data as { view: { kind: string; [key: string]: unknown } }).view;
 

@@ -1,0 +1,202 @@
+/**
+ * /account/:accountId/my-plan (issue 5 items 6–7): the confirmation after "I agree" and, any
+ * time after, the arrangement's status, the next payment, the whole schedule with what is
+ * paid, the exact terms agreed, and the two self-service changes (move one payment, cancel).
+ * Without an arrangement it says so and offers the simulator.
+ */
+import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { Trans, useTranslation } from "react-i18next";
+import { Alert } from "~/components/alert";
+import { ButtonLink } from "~/components/button";
+import { Money } from "~/components/money";
+import { Page } from "~/components/page";
+import { ScheduleList } from "~/components/schedule-list";
+import { TermsLines } from "~/components/terms-lines";
+import { i18nServer } from "~/i18n/i18next.server";
+import { getAccountOverview } from "~/utils/accounts.server";
+import { getAccountArrangement } from "~/utils/arrangements.server";
+import { formatCalendarDate } from "~/utils/borrower-format.server";
+import { noStore } from "~/utils/no-store";
+import { requireBorrowerSession } from "~/utils/session.server";
+
+export const headers = noStore;
+
+export const handle = { i18n: ["common", "plan"] };
+
+/** The calendar date an instant falls on in a time zone, YYYY-MM-DD. */
+function dayIn(instant: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
+}
+
+/** "a•••@example.com": enough to recognise, not enough to read over a shoulder. */
+function maskEmail(email: string): string {
+  const at = email.indexOf("@");
+  return at > 0 ? `${email[0]}•••${email.slice(at)}` : "•••";
+}
+
+/** The stored terms as lines, with the payment lines found again under their heading. */
+function termsView(body: string, installments: number, heading: string) {
+  const lines = body.split("\n");
+  const headingIndex = lines.indexOf(heading);
+  return { lines, payments: headingIndex >= 0 ? { headingIndex, count: installments } : null };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const session = await requireBorrowerSession(request);
+  const overview = await getAccountOverview(session.borrowerId, params.accountId ?? "");
+  const arrangement = await getAccountArrangement(session.borrowerId, overview.accountId);
+  const url = new URL(request.url);
+  const language = session.language;
+  const region = overview.creditor.region;
+  const zone = overview.creditor.timeZone;
+  const date = (iso: string) => formatCalendarDate(iso, language, region);
+  const t = await i18nServer.getFixedT(language, "plan");
+  const paymentsHeading = arrangement?.terms
+    ? (await i18nServer.getFixedT(arrangement.terms.language === "es" ? "es" : "en", "plan"))("terms.paymentsHeading")
+    : "";
+  const done = url.searchParams.get("agreed") === "1" ? "agreed" : url.searchParams.get("moved") ? "moved" : url.searchParams.get("cancelled") === "1" ? "cancelled" : null;
+  const movedTo = url.searchParams.get("moved");
+
+  const view = arrangement
+    ? {
+        kind: arrangement.kind,
+        status: arrangement.status,
+        live: arrangement.status === "active" || arrangement.status === "pending_review",
+        totalMinor: arrangement.totalMinor,
+        paidMinor: arrangement.installments.reduce((sum, i) => sum + i.paidMinor, 0),
+        reviewDueOn: arrangement.reviewDueAt ? date(dayIn(new Date(arrangement.reviewDueAt.getTime() - 1), zone)) : null,
+        endedOn: arrangement.endedAt ? date(dayIn(arrangement.endedAt, zone)) : null,
+        agreedOn: date(arrangement.agreedOn),
+        canMove: arrangement.canMove && arrangement.installments.some((i) => i.status === "scheduled"),
+        next: arrangement.installments.find((i) => i.status === "scheduled") ?? null,
+        installments: arrangement.installments.map((i) => ({
+          dueOn: i.dueOn,
+          amountMinor: i.amountMinor,
+          status: i.status,
+          movedFrom: i.dueOn !== i.originalDueOn ? date(i.originalDueOn) : null,
+        })),
+        terms: arrangement.terms ? termsView(arrangement.terms.body, arrangement.installments.length, paymentsHeading) : null,
+      }
+    : null;
+
+  return {
+    title: t("myPlan.meta.title"),
+    accountId: overview.accountId,
+    creditorName: overview.creditor.name,
+    currency: overview.currency,
+    region,
+    done,
+    movedTo: movedTo && /^\d{4}-\d{2}-\d{2}$/.test(movedTo) ? date(movedTo) : null,
+    emailed: url.searchParams.get("emailed") === "1",
+    email: arrangement?.borrowerEmail ? maskEmail(arrangement.borrowerEmail) : null,
+    arrangement: view,
+    nextDate: view?.next ? date(view.next.dueOn) : null,
+  };
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? "Repay" }, { name: "robots", content: "noindex" }];
+
+export default function MyPlan() {
+  const data = useLoaderData<typeof loader>();
+  const { t } = useTranslation("plan");
+  const base = `/account/${data.accountId}`;
+  const m = (minor: number) => <Money amountMinor={minor} currency={data.currency} region={data.region} />;
+  const a = data.arrangement;
+
+  if (!a) {
+    return (
+      <Page title={t("myPlan.title")} narrow>
+        <p>{t("myPlan.none")}</p>
+        <ButtonLink to={`${base}/plan`}>{t("myPlan.setUp")}</ButtonLink>
+        <p>
+          <Link to={base}>{t("myPlan.back")}</Link>
+        </p>
+      </Page>
+    );
+  }
+
+  return (
+    <Page title={t("myPlan.title")} narrow className="my-plan">
+      {data.done === "agreed" && (a.status === "active" || a.status === "pending_review") ? (
+        <Alert tone="success" title={a.status === "active" ? t(`myPlan.agreed.active.${a.kind}`) : t("myPlan.agreed.pending_review")}>
+          <p>{data.emailed && data.email ? t("myPlan.emailed", { email: data.email }) : t("myPlan.notEmailed")}</p>
+        </Alert>
+      ) : null}
+      {data.done === "moved" && data.movedTo ? <Alert tone="success" title={t("myPlan.changed.moved", { date: data.movedTo })} /> : null}
+      {data.done === "cancelled" ? <Alert tone="info" title={t("myPlan.changed.cancelled")} /> : null}
+
+      <dl className="facts">
+        <div>
+          <dt>{t(`myPlan.kind.${a.kind}`)}</dt>
+          <dd>
+            {t(`myPlan.status.${a.status}`, { creditorName: data.creditorName, date: a.status === "cancelled" ? a.endedOn : a.reviewDueOn })}
+          </dd>
+        </div>
+      </dl>
+      {a.live && a.next && data.nextDate ? (
+        <p className="owed-total">
+          <Trans t={t} i18nKey="myPlan.next" values={{ date: data.nextDate }} components={{ amount: m(a.next.amountMinor) }} />
+        </p>
+      ) : null}
+      <p>
+        <Trans t={t} i18nKey="myPlan.total" components={{ amount: m(a.totalMinor) }} />
+        {a.paidMinor > 0 ? (
+          <>
+            {" "}
+            <Trans t={t} i18nKey="myPlan.paidSoFar" components={{ amount: m(a.paidMinor) }} />
+          </>
+        ) : null}
+      </p>
+
+      <ScheduleList
+        rows={a.installments.map((i) => ({
+          dueOn: i.dueOn,
+          amountMinor: i.amountMinor,
+          note: (
+            <>
+              {t(`myPlan.installmentStatus.${i.status}`)}
+              {i.movedFrom ? ` (${t("myPlan.moved", { date: i.movedFrom })})` : null}
+            </>
+          ),
+        }))}
+        currency={data.currency}
+        region={data.region}
+        caption={t("myPlan.schedule")}
+        dateLabel={t("simulator.result.date")}
+        amountLabel={t("simulator.result.amount")}
+        showAllLabel={(n) => t("simulator.result.showAll", { count: n })}
+      />
+
+      {a.terms ? (
+        <details className="terms" open={data.done === "agreed" || undefined}>
+          <summary>{t("myPlan.termsTitle")}</summary>
+          <p>{t("myPlan.termsAgreed", { date: a.agreedOn })}</p>
+          <TermsLines lines={a.terms.lines} payments={a.terms.payments} />
+        </details>
+      ) : null}
+
+      {a.live ? (
+        <ul className="option-list">
+          {a.canMove ? (
+            <li>
+              <ButtonLink to={`${base}/my-plan/move`} variant="option">
+                {t("myPlan.move")}
+              </ButtonLink>
+            </li>
+          ) : null}
+          <li>
+            <ButtonLink to={`${base}/my-plan/cancel`} variant="option">
+              {t("myPlan.cancel")}
+            </ButtonLink>
+          </li>
+        </ul>
+      ) : (
+        <ButtonLink to={`${base}/plan`}>{t("myPlan.setUp")}</ButtonLink>
+      )}
+      <p>
+        <Link to={base}>{t("myPlan.back")}</Link>
+      </p>
+    </Page>
+  );
+}
