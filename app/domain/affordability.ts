@@ -27,7 +27,7 @@
  * safe integer, else RangeError (as money.ts's formatMoney does). A monthly equivalent
  * beyond Number.MAX_SAFE_INTEGER (a payment above $20 trillion a week) is a RangeError too.
  */
-import { type PlanFrequency } from "~/domain/plan-policy";
+import type { PlanFrequency } from "~/domain/plan-frequency";
 
 /** How many regular payments of each frequency fall in a year. */
 export const PAYMENTS_PER_YEAR: Readonly<Record<PlanFrequency, number>> = {

@@ -20,7 +20,8 @@
  * the schedule still shown, so the borrower sees why and what to change.
  */
 import { parseMoneyInput, type ParseMoneyFailure } from "~/domain/money";
-import { PLAN_FREQUENCIES, type PlanFrequency, type PlanPolicy } from "~/domain/plan-policy";
+import { isPlanFrequency, type PlanFrequency } from "~/domain/plan-frequency";
+import type { PlanPolicy } from "~/domain/plan-policy";
 import { checkAgainstPolicy, type PolicyVerdict, type Proposal } from "~/domain/plan-policy-check";
 import { reviewDueOn } from "~/domain/review-due";
 import { buildSchedule, MAX_INSTALLMENTS, parseCalendarDate, type Installment } from "~/domain/schedule";
@@ -29,11 +30,9 @@ import { buildSettlement, MAX_SETTLEMENT_PAYMENTS, SETTLEMENT_WITHIN_MONTHS } fr
 export const ARRANGEMENT_KINDS = ["plan", "settlement", "promise"] as const;
 export type ArrangementKind = (typeof ARRANGEMENT_KINDS)[number];
 
-export const CHOICE_FIELDS = ["kind", "by", "amount", "count", "frequency", "start", "payments"] as const;
-export type ChoiceField = (typeof CHOICE_FIELDS)[number];
+import { CHOICE_FIELDS, type ChoiceField, type ChoiceValues } from "~/domain/arrangement-fields";
 
-/** The fields as text, exactly as typed or chosen (missing ones are empty). */
-export type ChoiceValues = Record<ChoiceField, string>;
+export { CHOICE_FIELDS, type ChoiceField, type ChoiceValues } from "~/domain/arrangement-fields";
 
 export type FieldProblem =
   | ParseMoneyFailure
@@ -197,9 +196,9 @@ export function evaluateChoice(values: ChoiceValues, context: ChoiceContext): Ch
 
   if (kind === "plan") {
     let frequency: PlanFrequency | null = null;
-    if (!(PLAN_FREQUENCIES as readonly string[]).includes(values.frequency)) errors.frequency = "not_a_frequency";
-    else if (!context.policy.frequencies.includes(values.frequency as PlanFrequency)) errors.frequency = "frequency_not_allowed";
-    else frequency = values.frequency as PlanFrequency;
+    if (!isPlanFrequency(values.frequency)) errors.frequency = "not_a_frequency";
+    else if (!context.policy.frequencies.includes(values.frequency)) errors.frequency = "frequency_not_allowed";
+    else frequency = values.frequency;
 
     const byCount = values.by === "count";
     let by: { kind: "amount"; installmentMinor: number } | { kind: "count"; count: number } | null = null;

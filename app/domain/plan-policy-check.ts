@@ -13,7 +13,8 @@
  * schedule.ts): agreed 2026-11-28, 24 months → the last payment on or before 2028-11-28.
  */
 import { type Installment, parseCalendarDate } from "~/domain/schedule";
-import { type PlanFrequency, type PlanPolicy } from "~/domain/plan-policy";
+import type { PlanFrequency } from "~/domain/plan-frequency";
+import type { PlanPolicy } from "~/domain/plan-policy";
 
 export const RULE_CODES = [
   /** No payments, a payment that is not a positive whole number of cents, a date that is not

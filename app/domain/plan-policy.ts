@@ -12,8 +12,9 @@
  */
 import { z } from "zod";
 
-export const PLAN_FREQUENCIES = ["weekly", "every_two_weeks", "monthly"] as const;
-export type PlanFrequency = (typeof PLAN_FREQUENCIES)[number];
+import { PLAN_FREQUENCIES } from "~/domain/plan-frequency";
+
+export { PLAN_FREQUENCIES, type PlanFrequency } from "~/domain/plan-frequency";
 
 export const BALANCE_COMPONENTS = ["fees", "interest", "principal"] as const;
 export type BalanceComponent = (typeof BALANCE_COMPONENTS)[number];

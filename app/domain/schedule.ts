@@ -24,7 +24,7 @@
  * on Jan 31 gives Feb 28 or 29, Mar 31, Apr 30, …, never drifting to the 28th).
  */
 import { CalendarDate } from "@internationalized/date";
-import { type PlanFrequency } from "~/domain/plan-policy";
+import type { PlanFrequency } from "~/domain/plan-frequency";
 
 /** The most payments a schedule may have: ten years of weekly payments. */
 export const MAX_INSTALLMENTS = 520;
