@@ -116,7 +116,7 @@ export default function CancelPlan() {
           {t("cancel.confirm")}
         </Button>
       </Form>
-      <p>
+      <p className="after-form">
         <Link to={`${base}/my-plan`}>{t("cancel.keep")}</Link>
       </p>
     </Page>

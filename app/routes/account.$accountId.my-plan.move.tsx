@@ -196,7 +196,7 @@ export default function MovePayment() {
           ) : null}
         </>
       )}
-      <p>
+      <p className="after-form">
         <Link to={`${base}/my-plan`}>{t("move.back")}</Link>
       </p>
     </Page>

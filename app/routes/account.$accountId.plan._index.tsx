@@ -224,7 +224,11 @@ export default function PlanSimulator() {
         )}
       </Form>
 
-      <div aria-live="polite" className="simulator__result">
+      {/* Screen readers hear one short sentence as the plan changes, not the whole table. */}
+      <p className="visually-hidden" aria-live="polite">
+        {hydrated && result.ok ? `${t(`simulator.result.summary.${result.kind}`, { count: result.installments.length, lastDate: formatDate(result.lastDueOn, language, data.region) })} ${t("simulator.result.liveTotal", { total: money(result.totalMinor) })}` : ""}
+      </p>
+      <div className="simulator__result">
         {result.ok ? (
           <Result
             result={result}

@@ -333,6 +333,7 @@ describe("plan policy", () => {
         settlementMaxDiscountBps: integer(0, 9999),
         autoApproveSettlementDiscountBps: integer(0, 9999),
         freezeInterestAndFeesWhileArranged: mostly(fc.boolean(), fc.constantFrom("true", 1, null)),
+        movePaymentMaxDays: integer(0, 31),
         paymentAllocationOrder: mostly(
           fc.shuffledSubarray([...BALANCE_COMPONENTS], { minLength: 3, maxLength: 3 }),
           fc.array(fc.constantFrom<unknown>(...BALANCE_COMPONENTS, "capital", 2), { maxLength: 4 }),
