@@ -1,6 +1,6 @@
 /**
  * The Stripe client factory: local mode never reaches Stripe (every call lands on the local
- * fetch and fails as a Stripe error until the sandbox arrives), and the real client is chosen
+ * sandbox's fetch), and the real client is chosen
  * when the Stripe variables are set. Nothing here touches the network.
  */
 import Stripe from "stripe";
@@ -33,20 +33,22 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-test("local mode: calls go to the local fetch and fail as a StripeAPIError (503), never to api.stripe.com", async () => {
+test("local mode: calls are answered by the local sandbox, never by api.stripe.com", async () => {
   const networkFetch = vi.spyOn(globalThis, "fetch");
   const stripe = getStripe();
 
-  const error = await stripe.customers.create({ metadata: { borrower_id: "b_1" } }, { idempotencyKey: "customer/b_1" }).then(
+  // An id without the customer prefix is answered without touching the sandbox's database.
+  const error = await stripe.customers.retrieve("not_a_customer").then(
     () => null,
     (e: unknown) => e,
   );
 
-  expect(error).toBeInstanceOf(Stripe.errors.StripeAPIError);
-  const stripeError = error as Stripe.errors.StripeAPIError;
-  expect(stripeError.statusCode).toBe(503);
-  expect(stripeError.message).toMatch(/local Stripe sandbox arrives with the payments issue/);
-  expect(stripeError.requestId).toBe("req_local_unavailable");
+  expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+  const stripeError = error as Stripe.errors.StripeInvalidRequestError;
+  expect(stripeError.statusCode).toBe(404);
+  expect(stripeError.code).toBe("resource_missing");
+  expect(stripeError.message).toBe("No such customer: 'not_a_customer'");
+  expect(stripeError.requestId).toMatch(/^req_/);
   expect(networkFetch).not.toHaveBeenCalled();
 });
 

@@ -2,13 +2,13 @@
  * The Stripe client the app charges with (DESIGN §1 item 6: Stripe only through the `stripe`
  * SDK). With STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET set (env.server.ts checks their form
  * and that they come together) it talks to real Stripe. Without them, the same SDK gets a
- * fetch http client pointed at localhost (STACK.md §5) that, for now, answers every call
- * with 503: the in-process sandbox that keeps customers, checkout sessions and payment
- * intents lands with the payments issue (issue 6) and replaces `answerUntilSandbox` below.
- * Either way no local code path can reach api.stripe.com.
+ * fetch http client (STACK.md §5) answered in-process by the local sandbox
+ * (local-sandbox.server.ts), which keeps customers, Checkout Sessions and PaymentIntents in
+ * the database. Either way no local code path can reach api.stripe.com.
  */
 import Stripe from "stripe";
 import { getEnv, type Env } from "~/utils/env.server";
+import { localStripeFetch } from "./local-sandbox.server";
 
 /** The API version this code is written against; pinned so a dashboard upgrade changes nothing. */
 export const STRIPE_API_VERSION = "2026-10-28.endive" satisfies Stripe.LatestApiVersion;
@@ -21,19 +21,11 @@ const LOCAL_STRIPE_KEY = "sk_test_repay_local_sandbox";
 
 const appInfo = (env: Env) => ({ name: "Repay", version: "0.1.0", url: env.APP_URL });
 
-/** Until the sandbox exists: every call gets a Stripe-shaped 503 that must not be retried. */
-async function answerUntilSandbox(): Promise<Response> {
-  return Response.json(
-    { error: { type: "api_error", message: "The local Stripe sandbox arrives with the payments issue; nothing was sent to Stripe." } },
-    { status: 503, headers: { "stripe-should-retry": "false", "request-id": "req_local_unavailable" } },
-  );
-}
-
 export function createStripeClient(env: Env = getEnv()): Stripe {
   if (env.local.stripe) {
     return new Stripe(LOCAL_STRIPE_KEY, {
       apiVersion: STRIPE_API_VERSION,
-      httpClient: Stripe.createFetchHttpClient(answerUntilSandbox),
+      httpClient: Stripe.createFetchHttpClient(localStripeFetch),
       host: "localhost",
       port: env.PORT,
       protocol: "http",
