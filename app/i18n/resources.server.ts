@@ -17,10 +17,12 @@ import enAccount from "../../public/locales/en/account.json";
 import esAccount from "../../public/locales/es/account.json";
 import enPlan from "../../public/locales/en/plan.json";
 import esPlan from "../../public/locales/es/plan.json";
+import enPay from "../../public/locales/en/pay.json";
+import esPay from "../../public/locales/es/pay.json";
 
 export const resources = {
-  en: { common: enCommon, home: enHome, email: enEmail, dev: enDev, access: enAccess, account: enAccount, plan: enPlan },
-  es: { common: esCommon, home: esHome, email: esEmail, dev: esDev, access: esAccess, account: esAccount, plan: esPlan },
+  en: { common: enCommon, home: enHome, email: enEmail, dev: enDev, access: enAccess, account: enAccount, plan: enPlan, pay: enPay },
+  es: { common: esCommon, home: esHome, email: esEmail, dev: esDev, access: esAccess, account: esAccount, plan: esPlan, pay: esPay },
 } as const;
 
 export const namespaces = Object.keys(resources.en) as Array<keyof (typeof resources)["en"]>;

@@ -1,5 +1,5 @@
 /**
- * /account/:accountId/<pay|help|dispute|preferences>: honest "coming soon" pages for the
+ * /account/:accountId/<help|dispute|preferences>: honest "coming soon" pages for the
  * overview's options until later issues build them (issue 4 item 5). Each says what will be
  * possible here and how to do it today (the lender's phone and hours). Any other option is a
  * 404, and so is an account that is not this borrower's.
@@ -21,7 +21,7 @@ export const headers = noStore;
 
 export const handle = { i18n: ["common", "account"] };
 
-const OptionSchema = z.enum(["pay", "help", "dispute", "preferences"]);
+const OptionSchema = z.enum(["help", "dispute", "preferences"]);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const session = await requireBorrowerSession(request);

@@ -29,9 +29,9 @@ export function contentSecurityPolicy(nonce: string, { dev, https = false }: { d
     "object-src": ["'none'"],
     "base-uri": ["'none'"],
     "frame-ancestors": ["'none'"],
-    // Chrome applies form-action to the redirects a form post gets, too: the payments issue
-    // adds Stripe Checkout's origin here.
-    "form-action": ["'self'"],
+    // Chrome applies form-action to the redirects a form post gets, too: "Continue to
+    // payment" posts here and is redirected to Stripe Checkout.
+    "form-action": ["'self'", "https://checkout.stripe.com"],
   };
   if (https) directives["upgrade-insecure-requests"] = [];
   return Object.entries(directives)
@@ -61,6 +61,11 @@ export function securityHeaders(
  */
 const SELF_AUTHENTICATING = [/^\/webhooks\//, /^\/jobs\//, /^\/unsubscribe\//];
 
+/** True for the paths above: they prove themselves, so browser-sized limits do not fit them. */
+export function isSelfAuthenticatingPath(path: string): boolean {
+  return SELF_AUTHENTICATING.some((pattern) => pattern.test(path));
+}
+
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
@@ -75,7 +80,7 @@ export function isCrossSiteRequest(
   allowedOrigins: readonly string[],
 ): boolean {
   if (SAFE_METHODS.has(method.toUpperCase())) return false;
-  if (SELF_AUTHENTICATING.some((pattern) => pattern.test(path))) return false;
+  if (isSelfAuthenticatingPath(path)) return false;
   const fetchSite = headerValue(headers["sec-fetch-site"]);
   if (fetchSite === "cross-site") return true;
   const origin = headerValue(headers.origin);

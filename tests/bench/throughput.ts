@@ -75,17 +75,27 @@ async function run(path: string, headers: Record<string, string> = {}) {
   return { path, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + non2xx };
 }
 
+/** A calendar date this many days from today in the demo creditor's zone. */
+function inDays(days: number): string {
+  const today = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York" }).format(new Date());
+  const date = new Date(`${today}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
 const overview = await signIn();
 const rows = [
   await run("/favicon.svg"),
   await run("/"),
   // The overview keeps the session alive (each request touches it), as a real visit does.
   await run(overview, { cookie: cookieHeader() }),
+  // The simulator rendered by the server (a GET form without JavaScript): $100 a month.
+  await run(`${overview}/plan?kind=plan&by=amount&amount=100&frequency=monthly&start=${inDays(7)}`, { cookie: cookieHeader() }),
 ];
 const landing = rows[1]!.rps;
 console.log("path                 req/s    p50 ms  p99 ms  errors  vs landing");
 for (const row of rows) {
-  const label = row.path.startsWith("/account/") ? "/account/:id" : row.path;
+  const label = row.path.startsWith("/account/") ? (row.path.includes("/plan") ? "/account/:id/plan?…" : "/account/:id") : row.path;
   console.log(
     `${label.padEnd(20)} ${row.rps.toFixed(0).padStart(6)} ${String(row.p50).padStart(8)} ${String(row.p99).padStart(7)} ${String(row.errors).padStart(7)}  ${(row.rps / landing).toFixed(2)}×`,
   );

@@ -10,35 +10,11 @@
  * every test that agrees works on its own copy of DEMO-1001 (same borrower answers, same
  * ledger, same creditor and policy), made by tests/e2e/clone-account.ts.
  */
-import { expect, test, type Page, type TestInfo } from "@playwright/test";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+import { expect, test, type Page } from "@playwright/test";
 import { expectNoAxeViolations } from "./a11y";
-
-const run = promisify(execFile);
-const E2E_ENV = { ...process.env, PGLITE_DIR: ".data/e2e/pglite", DATABASE_URL: "", LOG_LEVEL: "warn" };
+import { cloneOfDemo1001, signIn } from "./borrower";
 
 test.describe.configure({ timeout: 120_000 });
-
-/** A copy of DEMO-1001 for this test and project; returns its reference. */
-async function cloneOfDemo1001(testInfo: TestInfo, name: string): Promise<string> {
-  const reference = `E2E-${testInfo.project.name === "phone-js" ? "JS" : "NOJS"}-${name}`;
-  await run("npx", ["tsx", "tests/e2e/clone-account.ts", "DEMO-1001", reference], { env: E2E_ENV, timeout: 60_000 });
-  return reference;
-}
-
-async function signIn(page: Page, reference: string): Promise<void> {
-  const { stdout } = await run("npm", ["run", "--silent", "link", "--", reference], { env: E2E_ENV, timeout: 30_000 });
-  const url = stdout.split("\n").find((line) => line.includes("/l/"))?.trim();
-  if (!url) throw new Error(`npm run link printed no link:\n${stdout}`);
-  await page.goto(new URL(url).pathname);
-  const group = page.getByRole("group", { name: "Your date of birth" });
-  await group.getByRole("textbox", { name: "Month" }).fill("4");
-  await group.getByRole("textbox", { name: "Day" }).fill("12");
-  await group.getByRole("textbox", { name: "Year" }).fill("1985");
-  await page.getByRole("button", { name: "Continue" }).click();
-  await expect(page.getByRole("heading", { level: 1, name: "Your account with Northwind Lending" })).toBeVisible();
-}
 
 /** Types an amount and, without JavaScript, submits the GET form (with it, results are live). */
 async function simulate(page: Page, javaScriptEnabled: boolean, amount: string): Promise<void> {

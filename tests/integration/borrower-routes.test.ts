@@ -9,6 +9,9 @@ import { describe, expect, test } from "vitest";
 import { loader as rootLoader } from "~/root";
 import { loader as accountLoader } from "~/routes/account._index";
 import { loader as optionLoader } from "~/routes/account.$accountId.$option";
+import { loader as myPlanLoader } from "~/routes/account.$accountId.my-plan._index";
+import { loader as payLoader } from "~/routes/account.$accountId.pay._index";
+import { loader as planLoader } from "~/routes/account.$accountId.plan._index";
 import { loader as overviewLoader } from "~/routes/account.$accountId._index";
 import { loader as balanceLoader } from "~/routes/account.$accountId.balance";
 import { loader as genuineLoader } from "~/routes/genuine";
@@ -270,14 +273,17 @@ describe("signed-in pages", () => {
       const request = () => req(`/account/${encodeURIComponent(accountId)}`, { jar });
       expect((await call(() => overviewLoader({ request: request(), params, context }))).status, `overview ${accountId}`).toBe(404);
       expect((await call(() => balanceLoader({ request: request(), params, context }))).status, `balance ${accountId}`).toBe(404);
-      for (const option of ["pay", "plan", "help", "dispute", "preferences"]) {
+      expect((await call(() => payLoader({ request: request(), params, context }))).status, `pay ${accountId}`).toBe(404);
+      expect((await call(() => planLoader({ request: request(), params, context }))).status, `plan ${accountId}`).toBe(404);
+      expect((await call(() => myPlanLoader({ request: request(), params, context }))).status, `my-plan ${accountId}`).toBe(404);
+      for (const option of ["help", "dispute", "preferences"]) {
         expect((await call(() => optionLoader({ request: request(), params: { accountId, option }, context }))).status, `${option} ${accountId}`).toBe(404);
       }
     }
     // Their own account works, and an option that does not exist is a 404 too.
     expect((await call(() => overviewLoader({ request: req("/", { jar }), params: { accountId: DEMO[1001] }, context }))).status).toBe(200);
     expect((await call(() => balanceLoader({ request: req("/", { jar }), params: { accountId: DEMO[1001] }, context }))).status).toBe(200);
-    expect((await call(() => optionLoader({ request: req("/", { jar }), params: { accountId: DEMO[1001], option: "pay" }, context }))).status).toBe(200);
+    expect((await call(() => optionLoader({ request: req("/", { jar }), params: { accountId: DEMO[1001], option: "help" }, context }))).status).toBe(200);
     expect((await call(() => optionLoader({ request: req("/", { jar }), params: { accountId: DEMO[1001], option: "delete" }, context }))).status).toBe(404);
   });
 

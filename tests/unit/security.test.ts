@@ -5,6 +5,7 @@ import {
   contentSecurityPolicy,
   isCrossSiteRequest,
   isLoopbackAddress,
+  isSelfAuthenticatingPath,
   redactPath,
 } from "~/server/security";
 
@@ -17,6 +18,15 @@ test("the production CSP uses a nonce with strict-dynamic and never unsafe-inlin
   expect(csp).toContain("object-src 'none'");
   expect(csp).toContain("base-uri 'none'");
   expect(csp).toContain("frame-ancestors 'none'");
+  // "Continue to payment" posts here and is redirected to Stripe Checkout: nowhere else.
+  expect(csp).toContain("form-action 'self' https://checkout.stripe.com");
+});
+
+test("webhooks, the scheduler and unsubscribe links get their own rate limit, pages do not", () => {
+  expect(isSelfAuthenticatingPath("/webhooks/stripe")).toBe(true);
+  expect(isSelfAuthenticatingPath("/jobs/sweep")).toBe(true);
+  expect(isSelfAuthenticatingPath("/account/x/pay")).toBe(false);
+  expect(isSelfAuthenticatingPath("/webhooksfake")).toBe(false);
 });
 
 test("a cross-site POST is refused, whichever header tells", () => {

@@ -1,0 +1,145 @@
+/**
+ * Pay now through its own routes, signed in as Alex (DEMO-1001, $1,240.50), with the real
+ * Stripe SDK against the local sandbox and the webhook route answering the sandbox's signed
+ * events: bad amounts are 400 with a message and store nothing; $50 by card leads to Stripe's
+ * page, and the return page says "confirming" until the webhook, then the receipt with the
+ * new balance; a declined card changes nothing; another borrower's payment id is a 404.
+ */
+import { describe, expect, test } from "vitest";
+import { loader as overviewLoader } from "~/routes/account.$accountId._index";
+import { action as payAction, loader as payLoader } from "~/routes/account.$accountId.pay._index";
+import { loader as returnLoader } from "~/routes/account.$accountId.pay.return";
+import { action as webhookAction } from "~/routes/webhooks.stripe";
+import { deliverPendingEvents, payCheckoutSession } from "~/services/stripe/local-sandbox.server";
+import { testDb } from "../setup/db";
+import { call, context, req, signIn, type Jar } from "../setup/routes";
+
+const DEMO_1001 = "a0000000-0000-4000-8000-000000001001";
+const DEMO_1002 = "a0000000-0000-4000-8000-000000001002";
+const ALEX_DOB = { "dob.month": "4", "dob.day": "12", "dob.year": "1985" };
+const MARIA_DOB = { "dob.month": "11", "dob.day": "3", "dob.year": "1979" };
+const params = { accountId: DEMO_1001 };
+const base = `/account/${DEMO_1001}`;
+
+/** Hands the sandbox's pending events to the webhook route, as Stripe would. */
+async function deliver(): Promise<void> {
+  await deliverPendingEvents({
+    deliver: async (payload, signature) => {
+      const request = new Request("http://localhost:3000/webhooks/stripe", {
+        method: "POST",
+        headers: { "content-type": "application/json", "stripe-signature": signature },
+        body: payload,
+      });
+      return (await webhookAction({ request, params: {}, context })) as Response;
+    },
+  });
+}
+
+async function stored(accountId: string) {
+  const { rows } = await testDb().query<{ payments: number; ledger: number; balance: number }>(
+    `select (select count(*)::int from app.payments where account_id = $1) as payments,
+            (select count(*)::int from app.ledger_entries where account_id = $1 and kind = 'payment') as ledger,
+            (select coalesce(sum(amount_minor), 0)::int from app.ledger_entries where account_id = $1) as balance`,
+    [accountId],
+  );
+  return rows[0]!;
+}
+
+const pay = (jar: Jar, form: Record<string, string>) => call(() => payAction({ request: req(`${base}/pay`, { method: "POST", form, jar }), params, context }));
+const result = (jar: Jar, paymentId: string, extra = "") =>
+  call(() => returnLoader({ request: req(`${base}/pay/return?payment=${paymentId}${extra}`, { jar }), params, context }));
+
+/** The Checkout Session id and our payment id from the redirect to the sandbox's page. */
+function checkoutOf(location: string | null): { sessionId: string } {
+  const match = /\/sandbox\/stripe\/checkout\/(cs_[A-Za-z0-9_]+)$/.exec(location ?? "");
+  if (!match) throw new Error(`not a sandbox checkout address: ${location}`);
+  return { sessionId: match[1]! };
+}
+
+async function paymentIdOf(sessionId: string): Promise<string> {
+  const { rows } = await testDb().query<{ id: string }>("select id from app.payments where stripe_checkout_session_id = $1", [sessionId]);
+  return rows[0]!.id;
+}
+
+describe("Pay now", () => {
+  test("the page offers all of it or another amount, from the policy's minimum to the balance", async () => {
+    const jar = await signIn("DEMO-1001", ALEX_DOB);
+    const outcome = await call(() => payLoader({ request: req(`${base}/pay`, { jar }), params, context }));
+    expect(outcome.status).toBe(200);
+    expect(outcome.data).toMatchObject({ balanceMinor: 124_050, minimumMinor: 2_500, next: null });
+  });
+
+  test.each([
+    ["no choice", {}],
+    ["a choice that does not exist", { choice: "everything" }],
+    ["no amount", { choice: "amount", amount: "" }],
+    ["zero", { choice: "amount", amount: "0" }],
+    ["a negative amount", { choice: "amount", amount: "-50" }],
+    ["a comma decimal", { choice: "amount", amount: "50,25" }],
+    ["fractions of a cent", { choice: "amount", amount: "50.005" }],
+    ["below the minimum", { choice: "amount", amount: "10" }],
+    ["above the balance", { choice: "amount", amount: "1,240.51" }],
+    ["a plan payment when there is no plan", { choice: "installment", installment: "00000000-0000-4000-8000-000000000000" }],
+    ["a 5,000-character amount", { choice: "amount", amount: "9".repeat(5000) }],
+  ])("%s: 400 with a message, nothing stored", async (_name, form) => {
+    const jar = await signIn("DEMO-1001", ALEX_DOB);
+    const before = await stored(DEMO_1001);
+    const outcome = await pay(jar, form as Record<string, string>);
+    expect(outcome.status).toBe(400);
+    expect(Object.values((outcome.data as { errors: Record<string, string> }).errors)[0]).toMatch(/\w/);
+    expect(await stored(DEMO_1001)).toEqual(before);
+  });
+
+  test("$50 by card: Stripe's page, 'confirming' until the webhook, then the receipt and $1,190.50", async () => {
+    const jar = await signIn("DEMO-1001", ALEX_DOB);
+    const outcome = await pay(jar, { choice: "amount", amount: "50" });
+    expect(outcome.status).toBe(303);
+    const { sessionId } = checkoutOf(outcome.headers.get("Location"));
+    const paymentId = await paymentIdOf(sessionId);
+
+    const paid = await payCheckoutSession(sessionId, { card: "4242 4242 4242 4242" });
+    expect(paid.status).toBe("succeeded");
+    // The redirect came back before the webhook: nothing has changed yet.
+    expect((await result(jar, paymentId)).data).toMatchObject({ state: "confirming", waiting: true, balanceMinor: 124_050 });
+    expect((await stored(DEMO_1001)).ledger).toBe(0);
+
+    await deliver();
+    expect((await result(jar, paymentId)).data).toMatchObject({ state: "succeeded", amountMinor: 5_000, balanceMinor: 119_050 });
+    expect(await stored(DEMO_1001)).toMatchObject({ ledger: 1, balance: 119_050 });
+    const overview = await call(() => overviewLoader({ request: req(base, { jar }), params, context }));
+    expect((overview.data as { owed: { totalMinor: number } }).owed.totalMinor).toBe(119_050);
+
+    // Delivered again (Stripe retries): still one ledger entry.
+    await testDb().query("update app.local_stripe_events set delivered_at = null");
+    await deliver();
+    expect((await stored(DEMO_1001)).ledger).toBe(1);
+  });
+
+  test("a declined card leaves the balance as it was, and the page says nothing was taken", async () => {
+    const jar = await signIn("DEMO-1001", ALEX_DOB);
+    const before = await stored(DEMO_1001);
+    const outcome = await pay(jar, { choice: "amount", amount: "50" });
+    const { sessionId } = checkoutOf(outcome.headers.get("Location"));
+    const paymentId = await paymentIdOf(sessionId);
+    expect((await payCheckoutSession(sessionId, { card: "4000 0000 0000 0002" })).status).toBe("declined");
+    await deliver();
+    expect((await result(jar, paymentId, "&cancelled=1")).data).toMatchObject({ state: "failed", reason: "generic_decline" });
+    expect((await stored(DEMO_1001)).balance).toBe(before.balance);
+  });
+
+  test("another borrower's payment id, or one that is not an id, is a 404", async () => {
+    const maria = await signIn("DEMO-1002", MARIA_DOB);
+    const started = await call(() =>
+      payAction({ request: req(`/account/${DEMO_1002}/pay`, { method: "POST", form: { choice: "amount", amount: "30" }, jar: maria }), params: { accountId: DEMO_1002 }, context }),
+    );
+    const mariasPayment = await paymentIdOf(checkoutOf(started.headers.get("Location")).sessionId);
+    const alex = await signIn("DEMO-1001", ALEX_DOB);
+    expect((await result(alex, mariasPayment)).status).toBe(404);
+    expect((await result(alex, "not-an-id")).status).toBe(404);
+    // Nor can Alex pay on María's account.
+    const foreign = await call(() =>
+      payAction({ request: req(`/account/${DEMO_1002}/pay`, { method: "POST", form: { choice: "amount", amount: "30" }, jar: alex }), params: { accountId: DEMO_1002 }, context }),
+    );
+    expect(foreign.status).toBe(404);
+  });
+});
