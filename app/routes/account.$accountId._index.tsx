@@ -21,7 +21,8 @@ import { i18nServer } from "~/i18n/i18next.server";
 import { productKey } from "~/utils/account-words";
 import { getAccountOverview, listBorrowerAccounts } from "~/utils/accounts.server";
 import { getAccountArrangement } from "~/utils/arrangements.server";
-import { creditorContact, formatCalendarDate, formatRate } from "~/utils/borrower-format.server";
+import { creditorContact, formatCalendarDate, formatRate, formatSoon } from "~/utils/borrower-format.server";
+import { listAccountPayments } from "~/utils/payments.server";
 import { requireBorrowerSession } from "~/utils/session.server";
 import { noStore } from "~/utils/no-store";
 
@@ -35,7 +36,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     getAccountOverview(session.borrowerId, params.accountId ?? ""),
     listBorrowerAccounts(session.borrowerId),
   ]);
-  const arrangement = await getAccountArrangement(session.borrowerId, overview.accountId);
+  const [arrangement, payments] = await Promise.all([
+    getAccountArrangement(session.borrowerId, overview.accountId),
+    listAccountPayments(session.borrowerId, overview.accountId),
+  ]);
   const live = arrangement && (arrangement.status === "active" || arrangement.status === "pending_review") ? arrangement : null;
   const next = live?.installments.find((i) => i.status === "scheduled") ?? null;
   const language = session.language;
@@ -77,6 +81,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       addedMinor: Math.max(0, it.adjustmentsMinor),
     },
     contact: creditorContact(overview.creditor, language),
+    // Payments made here, newest first, with their state (issue 6 item 6).
+    payments: payments.slice(0, 5).map((p) => ({
+      id: p.paymentId,
+      amountMinor: p.amountMinor,
+      status: p.status,
+      on: formatSoon(p.succeededAt ?? p.createdAt, language, overview.creditor.timeZone, region, new Date(0)),
+    })),
     plan: live
       ? {
           kind: live.kind,
@@ -93,7 +104,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 const OPTIONS = ["pay", "plan", "help", "dispute", "preferences"] as const;
 
 export default function AccountOverview() {
-  const { account, owed, contact, hasOtherAccounts, plan } = useLoaderData<typeof loader>();
+  const { account, owed, contact, hasOtherAccounts, plan, payments } = useLoaderData<typeof loader>();
   const { t } = useTranslation("account");
   const money = (amountMinor: number) => <Money amountMinor={amountMinor} currency={account.currency} region={account.region} />;
   const line = (key: string, amountMinor: number, values?: Record<string, string>) => (
@@ -171,6 +182,21 @@ export default function AccountOverview() {
           <p>{t("overview.next.anyTime")}</p>
         </section>
       )}
+
+      {payments.length > 0 ? (
+        <section aria-labelledby="payments-title">
+          <h2 id="payments-title">{t("overview.payments.title")}</h2>
+          <ul className="payment-list">
+            {payments.map((payment) => (
+              <li key={payment.id}>
+                <Link to={`${base}/pay/return?payment=${payment.id}`}>
+                  {line(`overview.payments.${payment.status}`, payment.amountMinor, { date: payment.on })}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
 
       <section aria-labelledby="options-title">
         <h2 id="options-title">{t("overview.options.title")}</h2>

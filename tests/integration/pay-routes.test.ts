@@ -108,6 +108,12 @@ describe("Pay now", () => {
     expect(await stored(DEMO_1001)).toMatchObject({ ledger: 1, balance: 119_050 });
     const overview = await call(() => overviewLoader({ request: req(base, { jar }), params, context }));
     expect((overview.data as { owed: { totalMinor: number } }).owed.totalMinor).toBe(119_050);
+    // The overview lists the payment with its state.
+    expect((overview.data as { payments: Array<{ id: string; status: string; amountMinor: number }> }).payments[0]).toMatchObject({
+      id: paymentId,
+      status: "succeeded",
+      amountMinor: 5_000,
+    });
 
     // Delivered again (Stripe retries): still one ledger entry.
     await testDb().query("update app.local_stripe_events set delivered_at = null");
