@@ -21,7 +21,7 @@ import { i18nServer } from "~/i18n/i18next.server";
 import { productKey } from "~/utils/account-words";
 import { getAccountOverview, listBorrowerAccounts } from "~/utils/accounts.server";
 import { getAccountArrangement } from "~/utils/arrangements.server";
-import { creditorContact, formatCalendarDate, formatRate, formatSoon } from "~/utils/borrower-format.server";
+import { creditorContact, formatCalendarDate, formatRate, formatInstant } from "~/utils/borrower-format.server";
 import { listAccountPayments } from "~/utils/payments.server";
 import { requireBorrowerSession } from "~/utils/session.server";
 import { noStore } from "~/utils/no-store";
@@ -86,7 +86,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       id: p.paymentId,
       amountMinor: p.amountMinor,
       status: p.status,
-      on: formatSoon(p.succeededAt ?? p.createdAt, language, overview.creditor.timeZone, region, new Date(0)),
+      on: formatInstant(p.succeededAt ?? p.createdAt, language, overview.creditor.timeZone, region),
     })),
     plan: live
       ? {
@@ -189,7 +189,7 @@ export default function AccountOverview() {
           <ul className="payment-list">
             {payments.map((payment) => (
               <li key={payment.id}>
-                <Link to={`${base}/pay/return?payment=${payment.id}`}>
+                <Link to={`${base}/pay/return?payment=${payment.id}${payment.status === "created" ? "&cancelled=1" : ""}`}>
                   {line(`overview.payments.${payment.status}`, payment.amountMinor, { date: payment.on })}
                 </Link>
               </li>

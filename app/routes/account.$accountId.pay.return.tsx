@@ -16,7 +16,7 @@ import { Money } from "~/components/money";
 import { Page } from "~/components/page";
 import { i18nServer } from "~/i18n/i18next.server";
 import { getAccountOverview } from "~/utils/accounts.server";
-import { formatSoon } from "~/utils/borrower-format.server";
+import { formatInstant } from "~/utils/borrower-format.server";
 import { noStore } from "~/utils/no-store";
 import { getPaymentStatus } from "~/utils/payments.server";
 import { requireBorrowerSession } from "~/utils/session.server";
@@ -57,7 +57,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     amountMinor: payment.amountMinor,
     balanceMinor: overview.itemization.today.totalMinor,
     reason: payment.failureCode && REASONS.has(payment.failureCode) ? payment.failureCode : "other",
-    paidAt: payment.succeededAt ? formatSoon(payment.succeededAt, session.language, overview.creditor.timeZone, overview.creditor.region, new Date(0)) : null,
+    paidAt: payment.succeededAt ? formatInstant(payment.succeededAt, session.language, overview.creditor.timeZone, overview.creditor.region) : null,
     reference: payment.paymentId.slice(0, 8).toUpperCase(),
   };
 }

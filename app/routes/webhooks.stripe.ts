@@ -9,6 +9,9 @@
  * 3. `recordStripeEvent` applies the event exactly once (the database records the event id
  *    in the same transaction as its effect). Unknown types and money we cannot match are
  *    still answered 200, so Stripe stops retrying; the money waits in suspense for staff.
+ * 4. An applied event of a payment queues its receipt email (issue 6 item 6) in the
+ *    background: the answer does not wait for it. The receipt is sent only once the payment
+ *    has succeeded, and once per payment (its idempotency key is the payment id).
  *
  * Only our own failures (the database unreachable, a bug) answer 5xx, so Stripe retries them.
  * The log lines carry the event id, type and outcome: never the payload.
@@ -18,6 +21,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import Stripe from "stripe";
 import { getStripe, getStripeWebhookSecret } from "~/services/stripe/client.server";
 import { logger } from "~/utils/logger.server";
+import { queuePaymentReceipt } from "~/utils/payment-receipt.server";
 import { InvalidStripeEventError, recordStripeEvent } from "~/utils/payments.server";
 
 /** Stripe's events are a few kilobytes; anything this large is not one of them. */
@@ -89,6 +93,9 @@ export async function action({ request }: ActionFunctionArgs) {
   try {
     const result = await recordStripeEvent(event);
     logger.info("stripe_webhook", { eventId: event.id, type: event.type, outcome: result.outcome, paymentId: result.paymentId });
+    // Not awaited, never throws. The result does not say whether the payment succeeded:
+    // the receipt's own query does (nothing is sent otherwise).
+    if (result.outcome === "applied" && result.paymentId) queuePaymentReceipt(result.paymentId);
     return answer(200, { received: true, outcome: result.outcome });
   } catch (error) {
     if (error instanceof InvalidStripeEventError) {

@@ -36,6 +36,22 @@ export function formatSoon(instant: Date, language: Language, timeZone: string, 
   return sameDay ? text.replace(/\s/g, "\u00a0") : text;
 }
 
+/**
+ * A moment in the past with its date, year and zone, for receipts and payment lists:
+ * "November 27, 2026 at 10:47 PM EST" / "27 de noviembre de 2026, 10:47 p. m. EST".
+ */
+export function formatInstant(instant: Date, language: Language, timeZone: string, region = "US"): string {
+  return new Intl.DateTimeFormat(intlLocale(language, region), {
+    year: "numeric",
+    month: "long",
+    day: "numeric",
+    hour: "numeric",
+    minute: "2-digit",
+    timeZone,
+    timeZoneName: "short",
+  }).format(instant);
+}
+
 /** A creditor's opening hours in the borrower's language (English when not translated). */
 export function hoursIn(hours: { en: string; es?: string }, language: Language): string {
   return (language === "es" ? hours.es : undefined) ?? hours.en;

@@ -12,7 +12,10 @@ import { loader as returnLoader } from "~/routes/account.$accountId.pay.return";
 import { action as webhookAction } from "~/routes/webhooks.stripe";
 import { deliverPendingEvents, payCheckoutSession } from "~/services/stripe/local-sandbox.server";
 import { testDb } from "../setup/db";
+import { withLocalEmail } from "../setup/env";
 import { call, context, req, signIn, type Jar } from "../setup/routes";
+
+withLocalEmail();
 
 const DEMO_1001 = "a0000000-0000-4000-8000-000000001001";
 const DEMO_1002 = "a0000000-0000-4000-8000-000000001002";

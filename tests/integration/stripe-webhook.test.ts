@@ -14,7 +14,9 @@ import { getDatabase, setDatabase } from "~/services/supabase/database.server";
 import { attachCheckoutSession, startPayment } from "~/utils/payments.server";
 import { testDb, unavailableDatabase } from "../setup/db";
 import { context } from "../setup/routes";
-import { withEnv } from "../setup/env";
+import { withEnv, withLocalEmail } from "../setup/env";
+
+withLocalEmail();
 
 // Local mode: the sandbox's webhook secret, whatever the machine's environment says.
 withEnv({ STRIPE_SECRET_KEY: undefined, STRIPE_WEBHOOK_SECRET: undefined });

@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll } from "vitest";
 import { setDatabase } from "~/services/supabase/database.server";
+import { settlePaymentReceipts } from "~/utils/payment-receipt.server";
 import { provisionTestDatabase, releaseTestDatabase, templateInfo, unavailableDatabase } from "./db";
 import { recordTiming, waitForTemplate } from "./template";
 
@@ -31,6 +32,8 @@ beforeAll(async (suite) => {
 afterAll(async () => {
   if (provisioned) {
     provisioned = false;
+    // Receipts the webhook route sent in the background finish on this file's database.
+    await settlePaymentReceipts();
     await releaseTestDatabase();
   } else {
     setDatabase(undefined);
