@@ -23,6 +23,7 @@ import { loadArrangementPage, type ArrangementPageContext } from "~/utils/arrang
 import { getAccountArrangement } from "~/utils/arrangements.server";
 import { formatCalendarDate } from "~/utils/borrower-format.server";
 import { startCheckout } from "~/utils/checkout.server";
+import { listAccountPayments } from "~/utils/payments.server";
 import { noStore } from "~/utils/no-store";
 
 export const headers = noStore;
@@ -50,7 +51,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { page, next, balanceMinor, minimumMinor } = await payPage(request, params.accountId);
   const t = await i18nServer.getFixedT(page.session.language, "pay");
   const url = new URL(request.url);
+  // A bank debit on its way is not in the balance yet: say so, so nobody pays twice.
+  const inFlight = (await listAccountPayments(page.session.borrowerId, page.overview.accountId)).filter((p) => p.status === "processing");
   return {
+    inFlightMinor: inFlight.reduce((sum, p) => sum + p.amountMinor, 0),
     title: t("pay.meta.title"),
     accountId: page.overview.accountId,
     creditorName: page.overview.creditor.name,
@@ -150,6 +154,11 @@ export default function PayNow() {
       <ErrorSummary errors={summary} />
       {errors.form ? <Alert tone="warning" title={errors.form} /> : null}
       {data.cancelled ? <Alert tone="info" title={t("pay.cancelled")} /> : null}
+      {data.inFlightMinor > 0 ? (
+        <Alert tone="info" title={t("pay.inFlight", { amount: money(data.inFlightMinor) })}>
+          <p>{t("pay.inFlightNote")}</p>
+        </Alert>
+      ) : null}
       <p className="lead">
         <Trans
           t={t}

@@ -136,6 +136,20 @@ describe("Pay now", () => {
     expect((await stored(DEMO_1001)).balance).toBe(before.balance);
   });
 
+  test("a bank debit on its way is shown on the return page and on Pay now, so nobody pays twice", async () => {
+    const jar = await signIn("DEMO-1001", ALEX_DOB);
+    const before = await stored(DEMO_1001);
+    const outcome = await pay(jar, { choice: "amount", amount: "30" });
+    const { sessionId } = checkoutOf(outcome.headers.get("Location"));
+    const paymentId = await paymentIdOf(sessionId);
+    expect((await payCheckoutSession(sessionId, { bankAccount: { routingNumber: "110000000", accountNumber: "000123456789" } })).status).toBe("processing");
+    await deliver();
+    expect((await result(jar, paymentId)).data).toMatchObject({ state: "processing", amountMinor: 3_000 });
+    expect((await stored(DEMO_1001)).balance).toBe(before.balance);
+    const page = await call(() => payLoader({ request: req(`${base}/pay`, { jar }), params, context }));
+    expect(page.data).toMatchObject({ inFlightMinor: 3_000 });
+  });
+
   test("another borrower's payment id, or one that is not an id, is a 404", async () => {
     const maria = await signIn("DEMO-1002", MARIA_DOB);
     const started = await call(() =>
