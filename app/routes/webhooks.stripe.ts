@@ -24,6 +24,9 @@ import { logger } from "~/utils/logger.server";
 import { queuePaymentReceipt } from "~/utils/payment-receipt.server";
 import { InvalidStripeEventError, recordStripeEvent } from "~/utils/payments.server";
 
+/** The events after which a payment may have succeeded (and so gets its receipt). */
+const SUCCESS_EVENTS = new Set(["checkout.session.completed", "checkout.session.async_payment_succeeded", "payment_intent.succeeded"]);
+
 /** Stripe's events are a few kilobytes; anything this large is not one of them. */
 export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
 
@@ -93,9 +96,9 @@ export async function action({ request }: ActionFunctionArgs) {
   try {
     const result = await recordStripeEvent(event);
     logger.info("stripe_webhook", { eventId: event.id, type: event.type, outcome: result.outcome, paymentId: result.paymentId });
-    // Not awaited, never throws. The result does not say whether the payment succeeded:
-    // the receipt's own query does (nothing is sent otherwise).
-    if (result.outcome === "applied" && result.paymentId) queuePaymentReceipt(result.paymentId);
+    // Not awaited, never throws. Only events that can succeed a payment start a receipt;
+    // the receipt's own query checks it did (refunds and disputes never send one).
+    if (result.outcome === "applied" && result.paymentId && SUCCESS_EVENTS.has(event.type)) queuePaymentReceipt(result.paymentId);
     return answer(200, { received: true, outcome: result.outcome });
   } catch (error) {
     if (error instanceof InvalidStripeEventError) {

@@ -435,6 +435,28 @@ async function createRefund({ params, request }: Call): Promise<Json> {
   };
   await putObject(refund);
   await emitLocalStripeEvent("refund.created", refund, request);
+  // As Stripe does, the Charge too: its cumulative amount_refunded, this refund listed.
+  const amountRefunded = refunded + amount;
+  const charge = {
+    id: intent.latest_charge,
+    object: "charge",
+    amount: intent.amount_received,
+    amount_captured: intent.amount_received,
+    amount_refunded: amountRefunded,
+    captured: true,
+    created: intent.created,
+    currency: intent.currency,
+    customer: intent.customer,
+    livemode: false,
+    metadata: intent.metadata,
+    paid: true,
+    payment_intent: intent.id,
+    payment_method: intent.payment_method,
+    refunded: amountRefunded === intent.amount_received,
+    refunds: { object: "list", data: [refund], has_more: false, total_count: 1, url: `/v1/charges/${intent.latest_charge}/refunds` },
+    status: "succeeded",
+  };
+  await emitLocalStripeEvent("charge.refunded", charge, request);
   scheduleLocalEventDelivery();
   return refund;
 }
