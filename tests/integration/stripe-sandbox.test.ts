@@ -107,12 +107,13 @@ describe("objects through the SDK", () => {
   });
 
   test("an unknown id is a StripeInvalidRequestError with code resource_missing", async () => {
-    for (const promise of [
-      getStripe().customers.retrieve("cus_doesnotexist00"),
-      getStripe().checkout.sessions.retrieve("cs_test_doesnotexist00"),
-      getStripe().paymentIntents.retrieve("pi_doesnotexist00"),
+    // One call at a time: a promise created before it is awaited would reject unhandled.
+    for (const call of [
+      () => getStripe().customers.retrieve("cus_doesnotexist00"),
+      () => getStripe().checkout.sessions.retrieve("cs_test_doesnotexist00"),
+      () => getStripe().paymentIntents.retrieve("pi_doesnotexist00"),
     ]) {
-      const error = await rejection(promise);
+      const error = await rejection(call());
       expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
       expect(error).toMatchObject({ statusCode: 404, code: "resource_missing", param: "id" });
       expect((error as Stripe.errors.StripeError).message).toMatch(/^No such /);
