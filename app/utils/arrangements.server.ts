@@ -18,31 +18,13 @@ import { z } from "zod";
 import { type PlanFrequency, PLAN_FREQUENCIES } from "~/domain/plan-policy";
 import { type Language } from "~/i18n/config";
 import { isRpcError, rpc } from "~/services/supabase/rpc.server";
+import { orNotFound, requireUuid } from "~/utils/accounts.server";
 
 const Minor = z.number().int().refine(Number.isSafeInteger, "not a safe integer");
 const IsoDate = z.iso.date();
 const Instant = z.coerce.date();
 const Uuid = z.uuid();
 const LanguageSchema = z.enum(["en", "es"]);
-
-const notFound = () => new Response("Not found", { status: 404 });
-
-/** Throws the route's 404 for a non-uuid id before asking the database. */
-function requireUuid(value: string): string {
-  const parsed = Uuid.safeParse(value);
-  if (!parsed.success) throw notFound();
-  return parsed.data;
-}
-
-/** PT404 from the database (not this borrower's account, or none) becomes the route's 404. */
-async function orNotFound<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (isRpcError(error) && error.code === "PT404") throw notFound();
-    throw error;
-  }
-}
 
 /**
  * Calls the function; PT404 becomes the route's 404, and a PT409/PT422 whose hint is one of

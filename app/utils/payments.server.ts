@@ -15,29 +15,11 @@
 import type Stripe from "stripe";
 import { z } from "zod";
 import { isRpcError, rpc } from "~/services/supabase/rpc.server";
+import { orNotFound, requireUuid } from "~/utils/accounts.server";
 
 const Minor = z.number().int().refine(Number.isSafeInteger, "not a safe integer");
 const Instant = z.coerce.date();
 const Uuid = z.uuid();
-
-const notFound = () => new Response("Not found", { status: 404 });
-
-/** Throws the route's 404 for a non-uuid id before asking the database. */
-function requireUuid(value: string): string {
-  const parsed = Uuid.safeParse(value);
-  if (!parsed.success) throw notFound();
-  return parsed.data;
-}
-
-/** PT404 from the database (not this borrower's) becomes the route's 404. */
-async function orNotFound<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (isRpcError(error) && error.code === "PT404") throw notFound();
-    throw error;
-  }
-}
 
 export const PAYMENT_PURPOSES = ["full", "installment", "amount"] as const;
 export type PaymentPurpose = (typeof PAYMENT_PURPOSES)[number];
