@@ -16,6 +16,7 @@ import { loader as planLoader } from "~/routes/account.$accountId.plan._index";
 import { action as reviewAction, loader as reviewLoader } from "~/routes/account.$accountId.plan.review";
 import { listLocalEmails } from "~/services/email/local-outbox.server";
 import { testDb } from "../setup/db";
+import { addDays, DEMO_ZONE as ZONE, today } from "../setup/dates";
 import { withLocalEmail } from "../setup/env";
 import { call, context, req, signIn, type Jar } from "../setup/routes";
 
@@ -26,22 +27,11 @@ const DEMO = {
 const ALEX_DOB = { "dob.month": "4", "dob.day": "12", "dob.year": "1985" };
 const ALEX_EMAIL = "alex.rivera@example.com";
 const BALANCE_1001 = 124_050;
-const ZONE = "America/New_York";
 
 withLocalEmail();
 
 // ---------------------------------------------------------------------------------------
 // Helpers (requests, cookies and sign-in: tests/setup/routes.ts)
-
-function today(): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
-}
-
-function addDays(iso: string, days: number): string {
-  const date = new Date(`${iso}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
 
 type Choice = Record<"kind" | "by" | "amount" | "count" | "frequency" | "start" | "payments", string>;
 

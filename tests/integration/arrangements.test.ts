@@ -23,8 +23,8 @@ import {
   type ConsentInput,
 } from "~/utils/arrangements.server";
 import { onRealPostgres, openSecondDatabase, testDb } from "../setup/db";
+import { addDays, DEMO_ZONE as ZONE, today } from "../setup/dates";
 
-const ZONE = "America/New_York";
 const ALEX = "b0000000-0000-4000-8000-000000000001";
 const MARIA = "b0000000-0000-4000-8000-000000000002";
 const JORDAN = "b0000000-0000-4000-8000-000000000004";
@@ -37,16 +37,6 @@ const DEMO_1001_BALANCE = 124_050;
 // Helpers
 
 /** Today in the creditor's zone, YYYY-MM-DD. */
-function today(): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
-}
-
-function addDays(iso: string, days: number): string {
-  const date = new Date(`${iso}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
-
 /** The instant a calendar day starts in a time zone (found with Intl, not with SQL). */
 function startOfDayIn(iso: string, timeZone: string): Date {
   const format = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });

@@ -24,8 +24,8 @@ import {
   type StartPaymentInput,
 } from "~/utils/payments.server";
 import { onRealPostgres, testDb } from "../setup/db";
+import { addDays, today } from "../setup/dates";
 
-const ZONE = "America/New_York";
 const ALEX = "b0000000-0000-4000-8000-000000000001";
 const MARIA = "b0000000-0000-4000-8000-000000000002";
 const JORDAN = "b0000000-0000-4000-8000-000000000004";
@@ -35,16 +35,6 @@ const DEMO_1005 = "a0000000-0000-4000-8000-000000001005";
 
 // ---------------------------------------------------------------------------------------
 // Helpers
-
-function today(): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: ZONE, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
-}
-
-function addDays(iso: string, days: number): string {
-  const date = new Date(`${iso}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
 
 const stripeId = (prefix: string) => `${prefix}_test${randomBytes(12).toString("hex")}`;
 
