@@ -32,13 +32,13 @@ export const handle = { i18n: ["common", "account"] };
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const session = await requireBorrowerSession(request);
-  const [overview, accounts] = await Promise.all([
-    getAccountOverview(session.borrowerId, params.accountId ?? ""),
+  const accountId = params.accountId ?? "";
+  // One round trip's worth of waiting: each call answers 404 for another borrower's account.
+  const [overview, accounts, arrangement, payments] = await Promise.all([
+    getAccountOverview(session.borrowerId, accountId),
     listBorrowerAccounts(session.borrowerId),
-  ]);
-  const [arrangement, payments] = await Promise.all([
-    getAccountArrangement(session.borrowerId, overview.accountId),
-    listAccountPayments(session.borrowerId, overview.accountId),
+    getAccountArrangement(session.borrowerId, accountId),
+    listAccountPayments(session.borrowerId, accountId),
   ]);
   const live = arrangement && (arrangement.status === "active" || arrangement.status === "pending_review") ? arrangement : null;
   const next = live?.installments.find((i) => i.status === "scheduled") ?? null;

@@ -44,8 +44,10 @@ function termsView(body: string, installments: number, heading: string) {
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const session = await requireBorrowerSession(request);
-  const overview = await getAccountOverview(session.borrowerId, params.accountId ?? "");
-  const arrangement = await getAccountArrangement(session.borrowerId, overview.accountId);
+  const [overview, arrangement] = await Promise.all([
+    getAccountOverview(session.borrowerId, params.accountId ?? ""),
+    getAccountArrangement(session.borrowerId, params.accountId ?? ""),
+  ]);
   const url = new URL(request.url);
   const language = session.language;
   const region = overview.creditor.region;

@@ -26,8 +26,10 @@ export const handle = { i18n: ["common", "plan"] };
 
 async function cancelPage(request: Request, accountId: string | undefined) {
   const session = await requireBorrowerSession(request);
-  const overview = await getAccountOverview(session.borrowerId, accountId ?? "");
-  const arrangement = await getAccountArrangement(session.borrowerId, overview.accountId);
+  const [overview, arrangement] = await Promise.all([
+    getAccountOverview(session.borrowerId, accountId ?? ""),
+    getAccountArrangement(session.borrowerId, accountId ?? ""),
+  ]);
   const base = `/account/${overview.accountId}`;
   if (!arrangement || (arrangement.status !== "active" && arrangement.status !== "pending_review")) {
     throw redirect(`${base}/my-plan`, { status: 303 });

@@ -40,8 +40,10 @@ const StepSchema = z.object({
 
 async function movePage(request: Request, accountId: string | undefined, source: URLSearchParams | FormData) {
   const session = await requireBorrowerSession(request);
-  const overview = await getAccountOverview(session.borrowerId, accountId ?? "");
-  const arrangement = await getAccountArrangement(session.borrowerId, overview.accountId);
+  const [overview, arrangement] = await Promise.all([
+    getAccountOverview(session.borrowerId, accountId ?? ""),
+    getAccountArrangement(session.borrowerId, accountId ?? ""),
+  ]);
   const base = `/account/${overview.accountId}`;
   if (!arrangement || (arrangement.status !== "active" && arrangement.status !== "pending_review")) {
     throw redirect(`${base}/my-plan`, { status: 303 });

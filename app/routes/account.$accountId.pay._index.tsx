@@ -20,7 +20,6 @@ import { formatMoney, parseMoneyInput } from "~/domain/money";
 import { fallbackLanguage, intlLocale, isLanguage } from "~/i18n/config";
 import { i18nServer } from "~/i18n/i18next.server";
 import { loadArrangementPage, type ArrangementPageContext } from "~/utils/arrangement-page.server";
-import { getAccountArrangement } from "~/utils/arrangements.server";
 import { formatCalendarDate } from "~/utils/borrower-format.server";
 import { startCheckout } from "~/utils/checkout.server";
 import { listAccountPayments } from "~/utils/payments.server";
@@ -31,10 +30,10 @@ export const headers = noStore;
 export const handle = { i18n: ["common", "pay"] };
 
 async function payPage(request: Request, accountId: string | undefined) {
-  const page = await loadArrangementPage(request, accountId);
+  const page = await loadArrangementPage(request, accountId, { withArrangement: true });
   const base = `/account/${page.overview.accountId}`;
   if (!page.choiceContext) throw redirect(base, { status: 303 });
-  const arrangement = await getAccountArrangement(page.session.borrowerId, page.overview.accountId);
+  const arrangement = page.arrangement;
   const next =
     arrangement?.status === "active" ? (arrangement.installments.find((i) => i.status === "scheduled" && i.amountMinor - i.paidMinor > 0) ?? null) : null;
   const balanceMinor = page.choiceContext.balanceMinor;

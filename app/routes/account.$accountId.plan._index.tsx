@@ -47,7 +47,6 @@ import { formatMoney, parseMoneyInput } from "~/domain/money";
 import { MAX_INSTALLMENTS } from "~/domain/schedule";
 import { fallbackLanguage, intlLocale, isLanguage, type Language } from "~/i18n/config";
 import { i18nServer } from "~/i18n/i18next.server";
-import { getAccountArrangement } from "~/utils/arrangements.server";
 import { loadArrangementPage } from "~/utils/arrangement-page.server";
 import { formatDate } from "~/utils/calendar-format";
 import { noStore } from "~/utils/no-store";
@@ -57,10 +56,10 @@ export const headers = noStore;
 export const handle = { i18n: ["common", "plan"] };
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const page = await loadArrangementPage(request, params.accountId);
+  const page = await loadArrangementPage(request, params.accountId, { withArrangement: true });
   const accountPath = `/account/${page.overview.accountId}`;
   if (!page.choiceContext) throw redirect(accountPath, { status: 303 });
-  const existing = await getAccountArrangement(page.session.borrowerId, page.overview.accountId);
+  const existing = page.arrangement;
   if (existing && (existing.status === "active" || existing.status === "pending_review")) {
     throw redirect(`${accountPath}/my-plan`, { status: 303 });
   }

@@ -24,7 +24,7 @@ import { i18nServer } from "~/i18n/i18next.server";
 import { sendArrangementConfirmation } from "~/utils/arrangement-email.server";
 import { loadArrangementPage, type ArrangementPageContext } from "~/utils/arrangement-page.server";
 import { arrangementTerms, type Terms } from "~/utils/arrangement-terms.server";
-import { agreeArrangement, getAccountArrangement } from "~/utils/arrangements.server";
+import { agreeArrangement } from "~/utils/arrangements.server";
 import { formatCalendarDate } from "~/utils/borrower-format.server";
 import { logger } from "~/utils/logger.server";
 import { noStore } from "~/utils/no-store";
@@ -59,13 +59,13 @@ function view(page: ArrangementPageContext, choice: EvaluatedChoice, terms: Term
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const page = await loadArrangementPage(request, params.accountId);
+  const page = await loadArrangementPage(request, params.accountId, { withArrangement: true });
   const base = `/account/${page.overview.accountId}`;
   const url = new URL(request.url);
   const values = readChoiceValues(url.searchParams);
   const reviewed = await reviewView(page, values);
   if (!reviewed) throw redirect(`${base}/plan?${choiceSearchParams(values).toString()}`, { status: 303 });
-  const existing = await getAccountArrangement(page.session.borrowerId, page.overview.accountId);
+  const existing = page.arrangement;
   if (existing && (existing.status === "active" || existing.status === "pending_review")) throw redirect(`${base}/my-plan`, { status: 303 });
   const t = await i18nServer.getFixedT(page.session.language, "plan");
   return { title: t("review.meta.title"), ...view(page, reviewed.choice, reviewed.terms) };

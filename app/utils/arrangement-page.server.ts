@@ -8,6 +8,7 @@ import { PlanPolicySchema, type PlanPolicy } from "~/domain/plan-policy";
 import { rpc } from "~/services/supabase/rpc.server";
 import { getAccountOverview, orNotFound, requireUuid, type AccountOverview } from "~/utils/accounts.server";
 import type { TermsAccount } from "~/utils/arrangement-terms.server";
+import { getAccountArrangement, type Arrangement } from "~/utils/arrangements.server";
 import { requireBorrowerSession, type ActiveBorrowerSession } from "~/utils/session.server";
 
 /** The creditor's plan policy for one of this borrower's accounts; a 404 Response for any other. */
@@ -23,18 +24,29 @@ export interface ArrangementPageContext {
   /** Null when nothing is owed or the account is not open: there is nothing to arrange. */
   choiceContext: ChoiceContext | null;
   termsAccount: TermsAccount;
+  /** The live or latest arrangement, when asked for (fetched alongside, not after). */
+  arrangement: Arrangement | null;
 }
 
-export async function loadArrangementPage(request: Request, accountId: string | undefined): Promise<ArrangementPageContext> {
+export async function loadArrangementPage(
+  request: Request,
+  accountId: string | undefined,
+  { withArrangement = false }: { withArrangement?: boolean } = {},
+): Promise<ArrangementPageContext> {
   const session = await requireBorrowerSession(request);
   const id = requireUuid(accountId ?? "");
-  const [overview, policy] = await Promise.all([getAccountOverview(session.borrowerId, id), getAccountPlanPolicy(session.borrowerId, id)]);
+  const [overview, policy, arrangement] = await Promise.all([
+    getAccountOverview(session.borrowerId, id),
+    getAccountPlanPolicy(session.borrowerId, id),
+    withArrangement ? getAccountArrangement(session.borrowerId, id) : null,
+  ]);
   const balanceMinor = overview.itemization.today.totalMinor;
   return {
     session,
     overview,
     policy,
     choiceContext: overview.status === "open" && balanceMinor > 0 ? { balanceMinor, policy, today: overview.today } : null,
+    arrangement,
     termsAccount: {
       creditorName: overview.creditor.name,
       referenceLast4: overview.referenceLast4,
