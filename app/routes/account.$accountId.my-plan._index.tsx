@@ -2,6 +2,9 @@
  * /account/:accountId/my-plan (issue 5 items 6–7): the confirmation after "I agree" and, any
  * time after, the arrangement's status, the next payment, the whole schedule with what is
  * paid, the exact terms agreed, and the two self-service changes (move one payment, cancel).
+ * With automatic payments (issue 6 item 4): the saved method, each installment's automatic
+ * state (being taken, trying again on a date, or "please pay it yourself"), and a way to pay
+ * one that needs the borrower; without them, the offer to set them up.
  * Without an arrangement it says so and offers the simulator.
  */
 import { type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
@@ -13,11 +16,14 @@ import { Money } from "~/components/money";
 import { Page } from "~/components/page";
 import { ScheduleList } from "~/components/schedule-list";
 import { TermsLines } from "~/components/terms-lines";
+import { formatMoney } from "~/domain/money";
+import { intlLocale } from "~/i18n/config";
 import { i18nServer } from "~/i18n/i18next.server";
 import { getAccountOverview } from "~/utils/accounts.server";
 import { getAccountArrangement } from "~/utils/arrangements.server";
 import { formatCalendarDate } from "~/utils/borrower-format.server";
 import { noStore } from "~/utils/no-store";
+import { getAccountAutomaticPayments, methodText } from "~/utils/payment-authorizations.server";
 import { requireBorrowerSession } from "~/utils/session.server";
 
 export const headers = noStore;
@@ -44,9 +50,10 @@ function termsView(body: string, installments: number, heading: string) {
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const session = await requireBorrowerSession(request);
-  const [overview, arrangement] = await Promise.all([
+  const [overview, arrangement, automatic] = await Promise.all([
     getAccountOverview(session.borrowerId, params.accountId ?? ""),
     getAccountArrangement(session.borrowerId, params.accountId ?? ""),
+    getAccountAutomaticPayments(session.borrowerId, params.accountId ?? ""),
   ]);
   const url = new URL(request.url);
   const language = session.language;
@@ -72,12 +79,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         agreedOn: date(arrangement.agreedOn),
         canMove: arrangement.canMove && arrangement.installments.some((i) => i.status === "scheduled"),
         next: arrangement.installments.find((i) => i.status === "scheduled") ?? null,
-        installments: arrangement.installments.map((i) => ({
-          dueOn: i.dueOn,
-          amountMinor: i.amountMinor,
-          status: i.status,
-          movedFrom: i.dueOn !== i.originalDueOn ? date(i.originalDueOn) : null,
-        })),
+        installments: arrangement.installments.map((i) => {
+          const auto = i.status === "scheduled" || i.status === "missed" ? automatic.installments.get(i.id) : undefined;
+          return {
+            dueOn: i.dueOn,
+            amountMinor: i.amountMinor,
+            status: i.status,
+            movedFrom: i.dueOn !== i.originalDueOn ? date(i.originalDueOn) : null,
+            automatic: auto ? { state: auto.state, nextAttempt: auto.nextAttemptOn ? date(auto.nextAttemptOn) : null } : null,
+          };
+        }),
         terms: arrangement.terms ? termsView(arrangement.terms.body, arrangement.installments.length, paymentsHeading) : null,
       }
     : null;
@@ -94,6 +105,20 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     email: arrangement?.borrowerEmail ? maskEmail(arrangement.borrowerEmail) : null,
     arrangement: view,
     nextDate: view?.next ? date(view.next.dueOn) : null,
+    autopay: view?.live && arrangement?.status === "active"
+      ? {
+          method: automatic.authorization ? await methodText(automatic.authorization.method, language) : null,
+          canOffer: !automatic.authorization && overview.status === "open" && arrangement.installments.some((i) => i.status === "scheduled" && i.paidMinor < i.amountMinor),
+        }
+      : null,
+    // The first unpaid installment whose automatic attempts ended: it needs the borrower.
+    needsYou: (() => {
+      const i = arrangement?.status === "active" ? arrangement.installments.find((x) => {
+        const state = automatic.installments.get(x.id)?.state;
+        return (x.status === "scheduled" || x.status === "missed") && (state === "needs_you" || state === "confirm");
+      }) : undefined;
+      return i ? { state: automatic.installments.get(i.id)!.state, amountMinor: i.amountMinor - i.paidMinor, date: date(i.dueOn) } : null;
+    })(),
   };
 }
 
@@ -101,7 +126,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 
 export default function MyPlan() {
   const data = useLoaderData<typeof loader>();
-  const { t } = useTranslation("plan");
+  const { t, i18n } = useTranslation("plan");
   const base = `/account/${data.accountId}`;
   const m = (minor: number) => <Money amountMinor={minor} currency={data.currency} region={data.region} />;
   const a = data.arrangement;
@@ -127,6 +152,21 @@ export default function MyPlan() {
       ) : null}
       {data.done === "moved" && data.movedTo ? <Alert tone="success" title={t("myPlan.changed.moved", { date: data.movedTo })} /> : null}
       {data.done === "cancelled" ? <Alert tone="info" title={t("myPlan.changed.cancelled")} /> : null}
+      {data.needsYou ? (
+        <Alert
+          tone="warning"
+          title={t(data.needsYou.state === "confirm" ? "myPlan.autopay.confirm" : "myPlan.autopay.needsYou", {
+            amount: formatMoney(data.needsYou.amountMinor, data.currency, intlLocale(i18n.language === "es" ? "es" : "en", data.region)),
+            date: data.needsYou.date,
+          })}
+        >
+          <p>{t("myPlan.autopay.needsYouNext")}</p>
+          <ButtonLink to={`${base}/pay`}>{t("myPlan.autopay.payIt")}</ButtonLink>
+          <p>
+            <Link to={`${base}/help`}>{t("myPlan.autopay.help")}</Link>
+          </p>
+        </Alert>
+      ) : null}
 
       <dl className="facts">
         <div>
@@ -159,6 +199,7 @@ export default function MyPlan() {
             <>
               {t(`myPlan.installmentStatus.${i.status}`)}
               {i.movedFrom ? ` (${t("myPlan.moved", { date: i.movedFrom })})` : null}
+              {i.automatic ? ` (${t(`myPlan.autopay.state.${i.automatic.state}`, { date: i.automatic.nextAttempt })})` : null}
             </>
           ),
         }))}
@@ -178,8 +219,21 @@ export default function MyPlan() {
         </details>
       ) : null}
 
+      {data.autopay?.method ? (
+        <p>
+          {t("myPlan.autopay.on", { method: data.autopay.method })} <Link to={`${base}/payment-methods`}>{t("myPlan.autopay.manage")}</Link>
+        </p>
+      ) : null}
+
       {a.live ? (
         <ul className="option-list">
+          {data.autopay?.canOffer ? (
+            <li>
+              <ButtonLink to={`${base}/my-plan/autopay`} variant="option" description={t("myPlan.autopay.offerHint")}>
+                {t("myPlan.autopay.offer")}
+              </ButtonLink>
+            </li>
+          ) : null}
           {a.canMove ? (
             <li>
               <ButtonLink to={`${base}/my-plan/move`} variant="option">

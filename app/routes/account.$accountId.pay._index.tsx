@@ -22,6 +22,7 @@ import { i18nServer } from "~/i18n/i18next.server";
 import { loadArrangementPage, type ArrangementPageContext } from "~/utils/arrangement-page.server";
 import { formatCalendarDate } from "~/utils/borrower-format.server";
 import { startCheckout } from "~/utils/checkout.server";
+import { getAccountAutomaticPayments } from "~/utils/payment-authorizations.server";
 import { listAccountPayments } from "~/utils/payments.server";
 import { noStore } from "~/utils/no-store";
 
@@ -34,11 +35,15 @@ async function payPage(request: Request, accountId: string | undefined) {
   const base = `/account/${page.overview.accountId}`;
   if (!page.choiceContext) throw redirect(base, { status: 303 });
   const arrangement = page.arrangement;
-  const next =
+  const due =
     arrangement?.status === "active" ? (arrangement.installments.find((i) => i.status === "scheduled" && i.amountMinor - i.paidMinor > 0) ?? null) : null;
+  // An installment being taken automatically is not offered: paying it by hand too would pay twice.
+  const automatic = due ? await getAccountAutomaticPayments(page.session.borrowerId, page.overview.accountId) : null;
+  const beingTaken = due && automatic?.installments.get(due.id)?.state === "in_flight" ? due : null;
+  const next = beingTaken ? null : due;
   const balanceMinor = page.choiceContext.balanceMinor;
   const minimumMinor = Math.min(page.policy.minimumPaymentMinor, balanceMinor);
-  return { page, base, next, balanceMinor, minimumMinor };
+  return { page, base, next, beingTaken, balanceMinor, minimumMinor };
 }
 
 function words(page: ArrangementPageContext, balanceMinor: number, minimumMinor: number) {
@@ -47,9 +52,10 @@ function words(page: ArrangementPageContext, balanceMinor: number, minimumMinor:
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { page, next, balanceMinor, minimumMinor } = await payPage(request, params.accountId);
+  const { page, next, beingTaken, balanceMinor, minimumMinor } = await payPage(request, params.accountId);
   const t = await i18nServer.getFixedT(page.session.language, "pay");
   const url = new URL(request.url);
+  const region = page.overview.creditor.region;
   // A bank debit on its way is not in the balance yet: say so, so nobody pays twice.
   const inFlight = (await listAccountPayments(page.session.borrowerId, page.overview.accountId)).filter((p) => p.status === "processing");
   return {
@@ -63,6 +69,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     minimumMinor,
     next: next ? { id: next.id, amountMinor: next.amountMinor - next.paidMinor, date: formatCalendarDate(next.dueOn, page.session.language, page.overview.creditor.region) } : null,
     cancelled: url.searchParams.get("cancelled") === "1",
+    beingTaken: beingTaken
+      ? { amountMinor: beingTaken.amountMinor - beingTaken.paidMinor, date: formatCalendarDate(beingTaken.dueOn, page.session.language, region) }
+      : null,
   };
 }
 
@@ -153,6 +162,7 @@ export default function PayNow() {
       <ErrorSummary errors={summary} />
       {errors.form ? <Alert tone="warning" title={errors.form} /> : null}
       {data.cancelled ? <Alert tone="info" title={t("pay.cancelled")} /> : null}
+      {data.beingTaken ? <Alert tone="info" title={t("pay.autoInFlight", { amount: money(data.beingTaken.amountMinor), date: data.beingTaken.date })} /> : null}
       {data.inFlightMinor > 0 ? (
         <Alert tone="info" title={t("pay.inFlight", { amount: money(data.inFlightMinor) })}>
           <p>{t("pay.inFlightNote")}</p>

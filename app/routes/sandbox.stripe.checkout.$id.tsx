@@ -4,6 +4,8 @@
  * loopback clients only: requireLocalOnly answers 404 otherwise, so a deployment never has
  * it. A plain form that works without JavaScript: Stripe's documented test card numbers, the
  * test bank account, 3D Secure's complete/fail step, and settling a processing bank debit.
+ * A setup-mode session shows no amount: the borrower saves a card or bank account for the
+ * business's future payments ("Save"), and goes back to the success URL once it is saved.
  */
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
@@ -17,11 +19,16 @@ import { intlLocale } from "~/i18n/config";
 import { getLanguage, i18nServer } from "~/i18n/i18next.server";
 import {
   authenticateCheckoutSession,
+  authenticateSetupCheckoutSession,
   getLocalCheckoutSession,
   getLocalPaymentIntent,
+  getLocalSetupIntent,
   payCheckoutSession,
   settleProcessingPayments,
+  setupCheckoutSession,
   type PayOutcome,
+  type PaymentDetails,
+  type SetupOutcome,
 } from "~/services/stripe/local-sandbox.server";
 import { requireLocalOnly } from "~/utils/local-only.server";
 
@@ -34,33 +41,54 @@ const TEST_CARDS = [
   { number: "4000 0025 0000 3155", key: "authentication" },
 ] as const;
 
+/** Setup mode: what saving each number does now and to later off-session charges. */
+const SETUP_TEST_CARDS = [
+  { number: "4242 4242 4242 4242", key: "setup.testCards.saved" },
+  { number: "5555 5555 5555 4444", key: "setup.testCards.saved" },
+  { number: "4000 0000 0000 0341", key: "setup.testCards.savedThenDeclined" },
+  { number: "4000 0000 0000 0002", key: "testCards.declined" },
+  { number: "4000 0000 0000 9995", key: "testCards.insufficientFunds" },
+  { number: "4000 0025 0000 3155", key: "setup.testCards.authentication" },
+  { number: "4000 0027 6000 3184", key: "setup.testCards.authenticationAlways" },
+] as const;
+
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   requireLocalOnly(context, "stripe");
   const session = await getLocalCheckoutSession(params.id ?? "");
   if (!session) throw new Response("Not found", { status: 404 });
   const language = await getLanguage(request);
   const t = await i18nServer.getFixedT(language, "dev");
-  const intent = await getLocalPaymentIntent(session.payment_intent ?? session._sandbox.attempt_payment_intent);
+  const setup = session.mode === "setup";
   const base = {
-    title: t("stripeCheckout.title"),
+    title: setup ? t("stripeCheckout.setup.title") : t("stripeCheckout.title"),
     id: session.id,
-    amountText: formatMoney(session.amount_total, session.currency.toUpperCase(), intlLocale(language)),
-    item: session._sandbox.line_items.map((line) => line.name).join(", "),
+    mode: session.mode,
+    amountText: setup ? null : formatMoney(session.amount_total, session.currency.toUpperCase(), intlLocale(language)),
+    item: setup ? (session._sandbox.description ?? "") : session._sandbox.line_items.map((line) => line.name).join(", "),
     cancelUrl: session.cancel_url,
   };
   if (session.status === "expired") return { ...base, view: "expired" as const };
+  // Where the page stands: the attempt's status and last error, from the PaymentIntent or SetupIntent.
+  let attempt: { status: string; lastError: string | null } | null = null;
+  if (session.mode === "setup") {
+    const intent = await getLocalSetupIntent(session.setup_intent);
+    attempt = intent && { status: intent.status, lastError: intent.last_setup_error?.message ?? null };
+  } else {
+    const intent = await getLocalPaymentIntent(session.payment_intent ?? session._sandbox.attempt_payment_intent);
+    attempt = intent && { status: intent.status, lastError: intent.last_payment_error?.message ?? null };
+  }
   if (session.status === "complete") {
     const successUrl = session.success_url.replaceAll("{CHECKOUT_SESSION_ID}", session.id);
-    if (intent?.status === "processing") return { ...base, view: "processing" as const, successUrl };
+    if (attempt?.status === "processing") return { ...base, view: "processing" as const, successUrl };
     return { ...base, view: "complete" as const, successUrl };
   }
-  if (intent?.status === "requires_action") return { ...base, view: "authenticate" as const };
+  if (attempt?.status === "requires_action") return { ...base, view: "authenticate" as const };
   return {
     ...base,
     view: "open" as const,
     acceptsCard: session.payment_method_types.includes("card"),
     acceptsBank: session.payment_method_types.includes("us_bank_account"),
-    lastError: intent?.status === "requires_payment_method" ? (intent.last_payment_error?.message ?? null) : null,
+    lastError: attempt?.status === "requires_payment_method" ? attempt.lastError : null,
   };
 }
 
@@ -81,18 +109,20 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const here = `/sandbox/stripe/checkout/${session.id}`;
   const intent = text("intent");
 
-  let outcome: PayOutcome;
+  let outcome: PayOutcome | SetupOutcome;
+  const setup = session.mode === "setup";
+  const details = (): PaymentDetails =>
+    intent === "bank" ? { bankAccount: { routingNumber: text("routingNumber"), accountNumber: text("accountNumber") } } : { card: text("card") };
   if (intent === "settle_succeeded" || intent === "settle_failed") {
     if (session.payment_intent) {
       await settleProcessingPayments({ outcome: intent === "settle_succeeded" ? "succeeded" : "failed", paymentIntentId: session.payment_intent });
     }
     return redirect(here, 303);
   } else if (intent === "authenticate_complete" || intent === "authenticate_fail") {
-    outcome = await authenticateCheckoutSession(session.id, intent === "authenticate_complete" ? "succeeded" : "failed");
-  } else if (intent === "bank") {
-    outcome = await payCheckoutSession(session.id, { bankAccount: { routingNumber: text("routingNumber"), accountNumber: text("accountNumber") } });
+    const result = intent === "authenticate_complete" ? "succeeded" : "failed";
+    outcome = setup ? await authenticateSetupCheckoutSession(session.id, result) : await authenticateCheckoutSession(session.id, result);
   } else {
-    outcome = await payCheckoutSession(session.id, { card: text("card") });
+    outcome = setup ? await setupCheckoutSession(session.id, details()) : await payCheckoutSession(session.id, details());
   }
 
   switch (outcome.status) {
@@ -115,24 +145,32 @@ export default function SandboxCheckout() {
   const { t } = useTranslation("dev");
   const problem = actionData && "problem" in actionData ? actionData.problem : null;
   const errorFor = (field: Problem["field"]) => (problem && problem.field === field ? [problem.message] : undefined);
+  const setup = page.mode === "setup";
+  /** A key of stripeCheckout, in its setup-mode wording when the session saves a method. */
+  const words = (key: string) => t(setup ? `stripeCheckout.setup.${key}` : `stripeCheckout.${key}`);
 
-  const summary = (
-    <dl className="summary-list" aria-label={t("stripeCheckout.summaryLabel")}>
-      <div>
-        <dt>{t("stripeCheckout.item")}</dt>
-        <dd>{page.item}</dd>
-      </div>
-      <div>
-        <dt>{t("stripeCheckout.amount")}</dt>
-        <dd>{page.amountText}</dd>
-      </div>
-    </dl>
-  );
+  const summary =
+    page.amountText === null && page.item === "" ? null : (
+      <dl className="summary-list" aria-label={words("summaryLabel")}>
+        {page.item !== "" ? (
+          <div>
+            <dt>{t("stripeCheckout.item")}</dt>
+            <dd>{page.item}</dd>
+          </div>
+        ) : null}
+        {page.amountText !== null ? (
+          <div>
+            <dt>{t("stripeCheckout.amount")}</dt>
+            <dd>{page.amountText}</dd>
+          </div>
+        ) : null}
+      </dl>
+    );
 
   if (page.view === "complete") {
     return (
-      <Page title={t("stripeCheckout.complete.title")} narrow>
-        <p>{t("stripeCheckout.complete.body")}</p>
+      <Page title={words("complete.title")} narrow>
+        <p>{words("complete.body")}</p>
         {summary}
         <p>
           <a className="button button--primary" href={page.successUrl}>
@@ -146,11 +184,11 @@ export default function SandboxCheckout() {
   if (page.view === "expired") {
     return (
       <Page title={t("stripeCheckout.expired.title")} narrow>
-        <p>{t("stripeCheckout.expired.body")}</p>
+        <p>{setup ? t("stripeCheckout.setup.expiredBody") : t("stripeCheckout.expired.body")}</p>
         {summary}
         {page.cancelUrl ? (
           <p>
-            <a href={page.cancelUrl}>{t("stripeCheckout.back")}</a>
+            <a href={page.cancelUrl}>{words("back")}</a>
           </p>
         ) : null}
       </Page>
@@ -180,7 +218,7 @@ export default function SandboxCheckout() {
   if (page.view === "authenticate") {
     return (
       <Page title={t("stripeCheckout.authentication.title")} narrow>
-        <p>{t("stripeCheckout.authentication.body")}</p>
+        <p>{setup ? t("stripeCheckout.setup.authenticationBody") : t("stripeCheckout.authentication.body")}</p>
         {summary}
         <Form method="post">
           <Button type="submit" name="intent" value="authenticate_complete">
@@ -195,18 +233,19 @@ export default function SandboxCheckout() {
   }
 
   const message = problem?.message ?? page.lastError;
+  const testCards: ReadonlyArray<{ number: string; key: string }> = setup ? SETUP_TEST_CARDS : TEST_CARDS.map((card) => ({ ...card, key: `testCards.${card.key}` }));
   return (
-    <Page title={t("stripeCheckout.title")} lead={t("stripeCheckout.lead")} narrow>
+    <Page title={words("title")} lead={words("lead")} narrow>
       {summary}
       {message ? (
-        <Alert tone="error" title={t("stripeCheckout.declinedTitle")}>
+        <Alert tone="error" title={words("declinedTitle")}>
           <p>{message}</p>
-          <p>{t("stripeCheckout.tryAgain")}</p>
+          <p>{words("tryAgain")}</p>
         </Alert>
       ) : null}
       {page.acceptsCard ? (
         <section aria-labelledby="card-heading">
-          <h2 id="card-heading">{t("stripeCheckout.card.heading")}</h2>
+          <h2 id="card-heading">{words("card.heading")}</h2>
           <Form method="post" noValidate>
             <TextField
               id="card"
@@ -219,14 +258,14 @@ export default function SandboxCheckout() {
               errors={errorFor("card")}
             />
             <Button type="submit" name="intent" value="card">
-              {`${t("stripeCheckout.card.submit")} ${page.amountText}`}
+              {page.amountText === null ? t("stripeCheckout.setup.card.submit") : `${t("stripeCheckout.card.submit")} ${page.amountText}`}
             </Button>
           </Form>
           <h3>{t("stripeCheckout.testCards.heading")}</h3>
           <ul>
-            {TEST_CARDS.map((card) => (
+            {testCards.map((card) => (
               <li key={card.number}>
-                <code>{card.number}</code>: {t(`stripeCheckout.testCards.${card.key}`)}
+                <code>{card.number}</code>: {t(`stripeCheckout.${card.key}`)}
               </li>
             ))}
           </ul>
@@ -234,20 +273,20 @@ export default function SandboxCheckout() {
       ) : null}
       {page.acceptsBank ? (
         <section aria-labelledby="bank-heading">
-          <h2 id="bank-heading">{t("stripeCheckout.bank.heading")}</h2>
-          <p>{t("stripeCheckout.bank.description")}</p>
+          <h2 id="bank-heading">{words("bank.heading")}</h2>
+          <p>{words("bank.description")}</p>
           <Form method="post" noValidate>
             <TextField id="routingNumber" name="routingNumber" label={t("stripeCheckout.bank.routing")} inputMode="numeric" width="10" errors={errorFor("routingNumber")} />
             <TextField id="accountNumber" name="accountNumber" label={t("stripeCheckout.bank.account")} inputMode="numeric" width="20" errors={errorFor("accountNumber")} />
             <Button type="submit" name="intent" value="bank" variant="secondary">
-              {t("stripeCheckout.bank.submit")}
+              {words("bank.submit")}
             </Button>
           </Form>
         </section>
       ) : null}
       {page.cancelUrl ? (
         <p>
-          <a href={page.cancelUrl}>{t("stripeCheckout.back")}</a>
+          <a href={page.cancelUrl}>{words("back")}</a>
         </p>
       ) : null}
     </Page>

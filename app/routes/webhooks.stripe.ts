@@ -9,9 +9,12 @@
  * 3. `recordStripeEvent` applies the event exactly once (the database records the event id
  *    in the same transaction as its effect). Unknown types and money we cannot match are
  *    still answered 200, so Stripe stops retrying; the money waits in suspense for staff.
- * 4. An applied event of a payment queues its receipt email (issue 6 item 6) in the
- *    background: the answer does not wait for it. The receipt is sent only once the payment
- *    has succeeded, and once per payment (its idempotency key is the payment id).
+ *    A completed Checkout Session in setup mode (a card or bank account saved for automatic
+ *    payments) goes to `recordSetupCompleted` instead, which activates its authorization.
+ * 4. An applied event of a payment queues its emails (payment-emails.server.ts) in the
+ *    background: the answer does not wait for them. The receipt goes only once the payment
+ *    has succeeded, the paid-off confirmation when it completed a plan, and for an automatic
+ *    payment that failed (a bank debit returned) what happens next; each once.
  *
  * Only our own failures (the database unreachable, a bug) answer 5xx, so Stripe retries them.
  * The log lines carry the event id, type and outcome: never the payload.
@@ -21,11 +24,22 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import Stripe from "stripe";
 import { getStripe, getStripeWebhookSecret } from "~/services/stripe/client.server";
 import { logger } from "~/utils/logger.server";
-import { queuePaymentReceipt } from "~/utils/payment-receipt.server";
+import { recordSetupCompleted } from "~/utils/payment-authorizations.server";
+import { queueAuthorizationEmail, queuePaymentEmails } from "~/utils/payment-emails.server";
 import { InvalidStripeEventError, recordStripeEvent } from "~/utils/payments.server";
 
-/** The events after which a payment may have succeeded (and so gets its receipt). */
-const SUCCESS_EVENTS = new Set(["checkout.session.completed", "checkout.session.async_payment_succeeded", "payment_intent.succeeded"]);
+/** The events after which a payment may have succeeded or failed (and so gets its emails). */
+const OUTCOME_EVENTS = new Set([
+  "checkout.session.completed",
+  "checkout.session.async_payment_succeeded",
+  "checkout.session.async_payment_failed",
+  "payment_intent.succeeded",
+  "payment_intent.payment_failed",
+]);
+
+function isSetupSession(event: Stripe.Event): event is Stripe.CheckoutSessionCompletedEvent {
+  return event.type === "checkout.session.completed" && (event.data.object as { mode?: unknown }).mode === "setup";
+}
 
 /** Stripe's events are a few kilobytes; anything this large is not one of them. */
 export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
@@ -94,11 +108,17 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 
   try {
+    if (isSetupSession(event)) {
+      const setup = await recordSetupCompleted(event, event.data.object);
+      logger.info("stripe_webhook", { eventId: event.id, type: event.type, outcome: setup.outcome, authorizationId: setup.authorization_id });
+      if (setup.outcome === "applied" && setup.authorization_id) queueAuthorizationEmail(setup.authorization_id);
+      return answer(200, { received: true, outcome: setup.outcome });
+    }
     const result = await recordStripeEvent(event);
     logger.info("stripe_webhook", { eventId: event.id, type: event.type, outcome: result.outcome, paymentId: result.paymentId });
-    // Not awaited, never throws. Only events that can succeed a payment start a receipt;
-    // the receipt's own query checks it did (refunds and disputes never send one).
-    if (result.outcome === "applied" && result.paymentId && SUCCESS_EVENTS.has(event.type)) queuePaymentReceipt(result.paymentId);
+    // Not awaited, never throws. Only events that can end a payment start its emails; their
+    // own queries check what happened (refunds and disputes never send one).
+    if (result.outcome === "applied" && result.paymentId && OUTCOME_EVENTS.has(event.type)) queuePaymentEmails(result.paymentId);
     return answer(200, { received: true, outcome: result.outcome });
   } catch (error) {
     if (error instanceof InvalidStripeEventError) {

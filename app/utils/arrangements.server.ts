@@ -12,13 +12,13 @@
  * Money is integer minor units; calendar dates are `YYYY-MM-DD` strings in the creditor's
  * time zone; instants are Dates.
  */
-import { createHash } from "node:crypto";
-import { isIP } from "node:net";
 import { z } from "zod";
 import { type PlanFrequency, PLAN_FREQUENCIES } from "~/domain/plan-policy";
-import { type Language } from "~/i18n/config";
 import { isRpcError, rpc } from "~/services/supabase/rpc.server";
 import { orNotFound, requireUuid } from "~/utils/accounts.server";
+import { consentArg, type ConsentInput } from "~/utils/consent.server";
+
+export { consentHash, type ConsentInput } from "~/utils/consent.server";
 
 const Minor = z.number().int().refine(Number.isSafeInteger, "not a safe integer");
 const IsoDate = z.iso.date();
@@ -42,9 +42,6 @@ async function withReasons<T, R extends string>(reasons: readonly R[], call: () 
   }
 }
 
-// ---------------------------------------------------------------------------------------
-// Consent
-
 export const ARRANGEMENT_KINDS = ["plan", "settlement", "promise"] as const;
 export type ArrangementKind = (typeof ARRANGEMENT_KINDS)[number];
 
@@ -53,42 +50,6 @@ export type ArrangementStatus = (typeof ARRANGEMENT_STATUSES)[number];
 
 export const INSTALLMENT_STATUSES = ["scheduled", "paid", "missed", "cancelled"] as const;
 export type InstallmentStatus = (typeof INSTALLMENT_STATUSES)[number];
-
-/** The longest user agent a consent keeps (app.consents.user_agent). */
-const USER_AGENT_MAX = 512;
-
-/** SHA-256 (lower-case hex) of the text as UTF-8: what the database recomputes and compares. */
-export function consentHash(body: string): string {
-  return createHash("sha256").update(body, "utf8").digest("hex");
-}
-
-/** The exact words the borrower agreed to, and where from. */
-export interface ConsentInput {
-  /** The template version the words were rendered from: "plan-terms.v1". */
-  version: string;
-  language: Language;
-  /** The terms as shown: plain-text lines joined by "\n". */
-  body: string;
-  /** consentHash(body), as the form carried it; the database refuses a mismatch. */
-  sha256: string;
-  /** The client's address; anything that is not an IP address is stored as null. */
-  ip: string | null;
-  /** Cut to 512 characters. */
-  userAgent: string | null;
-}
-
-function consentArg(consent: ConsentInput) {
-  // An IPv6 zone ("fe80::1%eth0") names the server's interface, not the client: dropped.
-  const ip = consent.ip?.trim().replace(/%.*$/, "") ?? null;
-  return {
-    version: consent.version,
-    language: consent.language,
-    body: consent.body,
-    sha256: consent.sha256,
-    ip: ip && isIP(ip) ? ip : null,
-    user_agent: consent.userAgent ? consent.userAgent.slice(0, USER_AGENT_MAX) : null,
-  };
-}
 
 // ---------------------------------------------------------------------------------------
 // Agree

@@ -2,8 +2,8 @@
  * The receipt email for a payment Stripe confirmed (issue 6 item 6), in the borrower's
  * language, sent once per payment: the idempotency key is `payment-receipt/<payment id>`, so
  * a replayed webhook event, or the second event of the same payment, never sends a second
- * email. The webhook route queues it after `recordStripeEvent` applied an event and answers
- * Stripe at once; the send happens in the background and failures are logged with ids only.
+ * email. It is queued with the payment's other emails (payment-emails.server.ts) after the
+ * webhook or the sweep recorded the payment.
  *
  * What the receipt says comes from `api.payment_receipt`
  * (supabase/migrations/20261128000500_payment_receipts.sql), which is null until the payment
@@ -88,41 +88,4 @@ export async function sendPaymentReceipt(paymentId: string): Promise<SendEmailRe
   });
   if (result.status === "error") logger.warn("payment.receipt_email_failed", { paymentId: receipt.payment_id, code: result.code });
   return result;
-}
-
-/** The latest receipt send started per payment; a payment's sends run one after another. */
-const pending = new Map<string, Promise<void>>();
-
-/**
- * Resolves once every receipt this process has started sending has finished (sent or
- * failed). For tests and graceful shutdown; requests never wait for it.
- */
-export async function settlePaymentReceipts(): Promise<void> {
-  while (pending.size > 0) await Promise.allSettled([...pending.values()]);
-}
-
-/**
- * Starts sending the payment's receipt in the background and returns at once. Errors are
- * logged with the payment id only, never thrown: the money is counted whether or not the
- * email goes out. Stripe sends two success events per Checkout payment, and each one
- * applied queues the receipt: sends for one payment wait for each other (two at once would
- * be refused by the email service as a concurrent use of the key), and the idempotency key
- * keeps it to one email.
- */
-export function queuePaymentReceipt(paymentId: string): void {
-  const previous = pending.get(paymentId) ?? Promise.resolve();
-  const sending: Promise<void> = previous
-    .then(() => sendPaymentReceipt(paymentId))
-    .then(() => undefined)
-    .catch((error: unknown) => {
-      logger.error("payment.receipt_email_failed", {
-        paymentId,
-        code: (error as { code?: unknown } | null)?.code ?? null,
-        name: error instanceof Error ? error.name : null,
-      });
-    })
-    .finally(() => {
-      if (pending.get(paymentId) === sending) pending.delete(paymentId);
-    });
-  pending.set(paymentId, sending);
 }

@@ -17,6 +17,7 @@ import {
   type BalanceSplit,
 } from "~/utils/accounts.server";
 import { testDb } from "../setup/db";
+import { notFound } from "../setup/not-found";
 
 const ALEX = "b0000000-0000-4000-8000-000000000001";
 const MARIA = "b0000000-0000-4000-8000-000000000002";
@@ -36,15 +37,6 @@ const BalanceSchema = z.object({ principal_minor: z.number(), interest_minor: z.
 
 function split([principalMinor, interestMinor, feesMinor]: [number, number, number]): BalanceSplit {
   return { principalMinor, interestMinor, feesMinor, totalMinor: principalMinor + interestMinor + feesMinor };
-}
-
-async function notFound(promise: Promise<unknown>): Promise<void> {
-  const thrown = await promise.then(
-    () => new Error("expected a 404"),
-    (error: unknown) => error,
-  );
-  expect(thrown).toBeInstanceOf(Response);
-  expect((thrown as Response).status).toBe(404);
 }
 
 describe("overview", () => {

@@ -23,7 +23,9 @@ import {
   type ConsentInput,
 } from "~/utils/arrangements.server";
 import { onRealPostgres, openSecondDatabase, testDb } from "../setup/db";
+import { newAccount as createAccount } from "../setup/accounts";
 import { addDays, DEMO_ZONE as ZONE, today } from "../setup/dates";
+import { notFound } from "../setup/not-found";
 
 const ALEX = "b0000000-0000-4000-8000-000000000001";
 const MARIA = "b0000000-0000-4000-8000-000000000002";
@@ -54,27 +56,8 @@ function consent(body = `Test terms ${++bodies}\nYou agree to pay as listed.\nÑ
   return { version: "plan-terms.v1", language: "en", body, sha256: consentHash(body), ip: "203.0.113.5", userAgent: "Vitest/3 (arrangements)" };
 }
 
-let references = 0;
 /** A new open account for the borrower owing `balanceMinor`, and its id. */
-async function newAccount(balanceMinor: number, borrowerId = ALEX): Promise<string> {
-  references += 1;
-  const { rows } = await testDb().query<{ id: string }>(
-    `with account as (
-       insert into app.accounts
-         (creditor_id, borrower_id, reference, product, opened_on, original_amount_minor, currency, itemization_date)
-       select b.creditor_id, b.id, $2, 'personal_loan', current_date - 100, $3::bigint, 'USD', current_date - 100
-         from app.borrowers as b
-        where b.id = $1
-       returning id
-     )
-     insert into app.ledger_entries (account_id, kind, principal_minor, amount_minor, currency, effective_on, reason_code)
-     select account.id, 'principal', $3::bigint, $3::bigint, 'USD', current_date - 100, 'loan_disbursed'
-       from account
-     returning account_id as id`,
-    [borrowerId, `TEST-ARR-${references}`, balanceMinor],
-  );
-  return rows[0]!.id;
-}
+const newAccount = (balanceMinor: number, borrowerId = ALEX) => createAccount({ principal: balanceMinor, interest: 0, fees: 0, borrowerId, prefix: "TEST-ARR" });
 
 /** `total` split into `dates.length` payments, the remainder in the last. */
 function split(total: number, dates: string[]): Array<{ dueOn: string; amountMinor: number }> {
@@ -105,15 +88,6 @@ async function agreeOk(input: AgreeArrangementInput) {
   const result = await agreeArrangement(input);
   if (!result.ok) throw new Error(`expected the agreement to succeed, got ${result.reason}`);
   return result;
-}
-
-async function notFound(promise: Promise<unknown>): Promise<void> {
-  const thrown = await promise.then(
-    () => new Error("expected a 404"),
-    (error: unknown) => error,
-  );
-  expect(thrown).toBeInstanceOf(Response);
-  expect((thrown as Response).status).toBe(404);
 }
 
 /** The hint of the error an api call raises (bypassing the wrappers' input types). */

@@ -11,7 +11,8 @@ import { action as payAction } from "~/routes/account.$accountId.pay._index";
 import { action as webhookAction } from "~/routes/webhooks.stripe";
 import { getLocalEmail, listLocalEmails } from "~/services/email/local-outbox.server";
 import { deliverPendingEvents, payCheckoutSession } from "~/services/stripe/local-sandbox.server";
-import { sendPaymentReceipt, settlePaymentReceipts } from "~/utils/payment-receipt.server";
+import { settlePaymentEmails } from "~/utils/payment-emails.server";
+import { sendPaymentReceipt } from "~/utils/payment-receipt.server";
 import { testDb } from "../setup/db";
 import { withLocalEmail } from "../setup/env";
 import { call, context, req, signIn, type Jar } from "../setup/routes";
@@ -58,7 +59,7 @@ async function pay(jar: Jar, accountId: string, form: Record<string, string>, ca
   const started = await startPayment(jar, accountId, form);
   await payCheckoutSession(started.sessionId, { card });
   await deliver();
-  await settlePaymentReceipts();
+  await settlePaymentEmails();
   return started;
 }
 
@@ -66,7 +67,7 @@ async function inbox(to: string) {
   return (await listLocalEmails()).filter((email) => email.to.includes(to));
 }
 
-afterEach(() => settlePaymentReceipts());
+afterEach(() => settlePaymentEmails());
 
 describe("payment receipt", () => {
   let alexPayment = "";
@@ -105,7 +106,7 @@ describe("payment receipt", () => {
     const before = await inbox(ALEX_EMAIL);
     await testDb().query("update app.local_stripe_events set delivered_at = null");
     await deliver();
-    await settlePaymentReceipts();
+    await settlePaymentEmails();
     expect(await inbox(ALEX_EMAIL)).toEqual(before);
 
     const again = await sendPaymentReceipt(alexPayment);

@@ -23,8 +23,10 @@ import {
   startPayment,
   type StartPaymentInput,
 } from "~/utils/payments.server";
+import { accountBalance, newAccount as createAccount, type NewAccountOptions } from "../setup/accounts";
 import { onRealPostgres, testDb } from "../setup/db";
 import { addDays, today } from "../setup/dates";
+import { notFound } from "../setup/not-found";
 
 const ALEX = "b0000000-0000-4000-8000-000000000001";
 const MARIA = "b0000000-0000-4000-8000-000000000002";
@@ -38,48 +40,8 @@ const DEMO_1005 = "a0000000-0000-4000-8000-000000001005";
 
 const stripeId = (prefix: string) => `${prefix}_test${randomBytes(12).toString("hex")}`;
 
-let references = 0;
-/** A new open account for the borrower owing principal + interest + fees (DEMO-1001's split by default). */
-async function newAccount({ principal = 110_000, interest = 9_650, fees = 4_400, borrowerId = ALEX } = {}): Promise<string> {
-  references += 1;
-  const { rows } = await testDb().query<{ id: string }>(
-    `insert into app.accounts
-       (creditor_id, borrower_id, reference, product, opened_on, original_amount_minor, currency, itemization_date)
-     select b.creditor_id, b.id, $2, 'personal_loan', current_date - 100, $3::bigint, 'USD', current_date - 100
-       from app.borrowers as b
-      where b.id = $1
-     returning id`,
-    [borrowerId, `TEST-PAY-${references}`, principal],
-  );
-  const id = rows[0]!.id;
-  await testDb().query(
-    `insert into app.ledger_entries (account_id, kind, principal_minor, interest_minor, fees_minor, amount_minor, currency, effective_on, reason_code)
-     select $1::uuid, e.kind, e.p, e.i, e.f, e.p + e.i + e.f, 'USD', current_date - 50, e.reason
-       from (values ('principal', $2::bigint, 0::bigint, 0::bigint, 'loan_disbursed'),
-                    ('interest', 0, $3::bigint, 0, 'interest_accrued'),
-                    ('fee', 0, 0, $4::bigint, 'late_fee')) as e (kind, p, i, f, reason)
-      where e.p + e.i + e.f > 0`,
-    [id, principal, interest, fees],
-  );
-  return id;
-}
-
-interface Balance {
-  principal: number;
-  interest: number;
-  fees: number;
-  total: number;
-}
-
-async function balance(accountId: string): Promise<Balance> {
-  const { rows } = await testDb().query<Balance>(
-    `select coalesce(sum(principal_minor), 0)::int as principal, coalesce(sum(interest_minor), 0)::int as interest,
-            coalesce(sum(fees_minor), 0)::int as fees, coalesce(sum(amount_minor), 0)::int as total
-       from app.ledger_entries where account_id = $1`,
-    [accountId],
-  );
-  return rows[0]!;
-}
+const newAccount = (options: NewAccountOptions = {}) => createAccount({ prefix: "TEST-PAY", ...options });
+const balance = accountBalance;
 
 async function paymentEntries(accountId: string) {
   const { rows } = await testDb().query<{ principal: number; interest: number; fees: number; amount: number; external_ref: string; reason_code: string; effective_on: string }>(
@@ -110,15 +72,6 @@ async function audits(subjectId: string) {
     [subjectId],
   );
   return rows;
-}
-
-async function notFound(promise: Promise<unknown>): Promise<void> {
-  const thrown = await promise.then(
-    () => new Error("expected a 404"),
-    (error: unknown) => error,
-  );
-  expect(thrown).toBeInstanceOf(Response);
-  expect((thrown as Response).status).toBe(404);
 }
 
 /** A started payment with its Checkout Session attached, and the Stripe ids its events carry. */

@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll } from "vitest";
 import { setDatabase } from "~/services/supabase/database.server";
-import { settlePaymentReceipts } from "~/utils/payment-receipt.server";
+import { settlePaymentEmails } from "~/utils/payment-emails.server";
 import { provisionTestDatabase, releaseTestDatabase, templateInfo, unavailableDatabase } from "./db";
 import { recordTiming, waitForTemplate } from "./template";
 
@@ -33,7 +33,7 @@ afterAll(async () => {
   if (provisioned) {
     provisioned = false;
     // Receipts the webhook route sent in the background finish on this file's database.
-    await settlePaymentReceipts();
+    await settlePaymentEmails();
     await releaseTestDatabase();
   } else {
     setDatabase(undefined);

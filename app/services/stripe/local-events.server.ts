@@ -56,18 +56,24 @@ export function publicObject<T extends object>(object: T): T {
   return copy as T;
 }
 
-/** Stores an event about `object` (its public JSON as of now). */
+/**
+ * Stores an event about `object` (its public JSON as of now), with the API request that
+ * caused it and, for an update, the changed fields' earlier values (`previous_attributes`).
+ */
 export async function emitLocalStripeEvent(
   type: string,
   object: object,
   request: LocalStripeEventRequest = { id: null, idempotency_key: null },
+  previousAttributes?: Record<string, unknown>,
 ): Promise<LocalStripeEventJson> {
   const event: LocalStripeEventJson = {
     id: localStripeId("evt"),
     object: "event",
     api_version: STRIPE_API_VERSION,
     created: unixNow(),
-    data: { object: publicObject(object) as Record<string, unknown> },
+    data: previousAttributes
+      ? { object: publicObject(object) as Record<string, unknown>, previous_attributes: previousAttributes }
+      : { object: publicObject(object) as Record<string, unknown> },
     livemode: false,
     pending_webhooks: 1,
     request,

@@ -1,0 +1,49 @@
+/**
+ * One pass of the background work (DESIGN §7), shared by `npm run jobs` and the scheduler's
+ * route (/jobs/run): the sweep charges due installments, then, in local mode, the Stripe
+ * sandbox's pending events are delivered to the webhook handler (in this process, so a pass
+ * works with the dev server stopped too). The emails the pass queued are finished before it
+ * returns. Safe to run on several machines at once: every step claims its work in the
+ * database.
+ */
+import { deliverPendingEvents } from "~/services/stripe/local-sandbox.server";
+import { runSweep, type SweepReport } from "~/utils/automatic-charges.server";
+import { getEnv } from "~/utils/env.server";
+import { queuePaymentEmails, settlePaymentEmails } from "~/utils/payment-emails.server";
+
+export interface JobsOptions {
+  /** The date (YYYY-MM-DD) that counts as today for every creditor. */
+  today?: string;
+  /** Stop the sweep after this many batches (the route keeps one request short). */
+  maxBatches?: number;
+}
+
+export interface JobsReport {
+  sweep: SweepReport;
+  /** Local mode: sandbox events delivered to the webhook handler (null with real Stripe). */
+  events: { attempted: number; delivered: number; failed: number } | null;
+}
+
+/** Hands one signed sandbox event to the webhook route's handler in this process, as Stripe would over HTTP. */
+export async function deliverToWebhookHandler(payload: string, signature: string): Promise<{ status: number }> {
+  // Imported here: the route module pulls in the webhook's dependencies only when needed.
+  const { action } = await import("~/routes/webhooks.stripe");
+  const request = new Request(new URL("/webhooks/stripe", getEnv().APP_URL), {
+    method: "POST",
+    headers: { "content-type": "application/json", "stripe-signature": signature },
+    body: payload,
+  });
+  const response = (await action({ request, params: {}, context: {} as never })) as Response;
+  return { status: response.status };
+}
+
+export async function runJobs(options: JobsOptions = {}): Promise<JobsReport> {
+  const sweep = await runSweep({
+    today: options.today,
+    maxBatches: options.maxBatches,
+    onRecorded: (claim) => queuePaymentEmails(claim.payment_id),
+  });
+  const events = getEnv().local.stripe ? await deliverPendingEvents({ deliver: deliverToWebhookHandler }) : null;
+  await settlePaymentEmails();
+  return { sweep, events };
+}
