@@ -181,6 +181,11 @@ export default function MyPlan() {
           <Trans t={t} i18nKey="myPlan.next" values={{ date: data.nextDate }} components={{ amount: m(a.next.amountMinor) }} />
         </p>
       ) : null}
+      {data.autopay?.method ? (
+        <p>
+          {t("myPlan.autopay.on", { method: data.autopay.method })} <Link to={`${base}/payment-methods`}>{t("myPlan.autopay.manage")}</Link>
+        </p>
+      ) : null}
       <p>
         <Trans t={t} i18nKey="myPlan.total" components={{ amount: m(a.totalMinor) }} />
         {a.paidMinor > 0 ? (
@@ -217,12 +222,6 @@ export default function MyPlan() {
           <p>{t("myPlan.termsAgreed", { date: a.agreedOn })}</p>
           <TermsLines lines={a.terms.lines} payments={a.terms.payments} />
         </details>
-      ) : null}
-
-      {data.autopay?.method ? (
-        <p>
-          {t("myPlan.autopay.on", { method: data.autopay.method })} <Link to={`${base}/payment-methods`}>{t("myPlan.autopay.manage")}</Link>
-        </p>
       ) : null}
 
       {a.live ? (

@@ -16,7 +16,7 @@ import { hostname } from "node:os";
 import Stripe from "stripe";
 import { z } from "zod";
 import { getStripe } from "~/services/stripe/client.server";
-import { rpc } from "~/services/supabase/rpc.server";
+import { isRpcError, rpc } from "~/services/supabase/rpc.server";
 import { logger } from "~/utils/logger.server";
 
 const Uuid = z.uuid();
@@ -163,6 +163,28 @@ export interface SweepReport {
 }
 
 export const DEFAULT_LEASE_SECONDS = 120;
+const EMPTY_CLAIMS_TO_STOP = 3;
+const EMPTY_CLAIM_PAUSE_MS = 50;
+
+/** Postgres chose this transaction to give way (deadlock) or to retry (serialization). */
+const TRANSIENT = new Set(["40P01", "40001"]);
+
+/**
+ * Records an outcome, again if Postgres asked for a retry; null when it kept refusing (the
+ * claim's lease then expires, and the takeover asks Stripe with the same idempotency key,
+ * which answers with this same charge).
+ */
+async function recordWithRetry(paymentId: string, outcome: ChargeOutcome): Promise<ChargeRecord | null> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await recordAutomaticCharge(paymentId, outcome);
+    } catch (error) {
+      if (!isRpcError(error) || !TRANSIENT.has(error.code)) throw error;
+      logger.warn("sweep.record_retry", { paymentId, code: error.code, attempt });
+      if (attempt >= 3) return null;
+    }
+  }
+}
 
 export function workerName(): string {
   return `${hostname().replace(/[^A-Za-z0-9_.:-]/g, "-").slice(0, 60)}:${process.pid}`;
@@ -185,12 +207,21 @@ export async function runSweep(options: SweepOptions = {}): Promise<SweepReport>
   const worker = options.worker ?? workerName();
   const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
   const seen = new Set<string>();
+  let empty = 0;
   for (let batch = 0; options.maxBatches === undefined || batch < options.maxBatches; batch += 1) {
     const claims = await claimDueInstallments({ worker, limit: options.batchSize ?? 50, leaseSeconds, today: options.today });
     // A claim this sweep could not get an answer for comes back when its lease expires; it
     // is not retried in the same run.
     const fresh = claims.filter((claim) => !seen.has(claim.payment_id));
-    if (fresh.length === 0) break;
+    // An empty batch can mean that another sweep holds the accounts for a moment (the claim
+    // skips them rather than wait): nothing three times in a row, a moment apart, is done.
+    if (fresh.length === 0) {
+      empty += 1;
+      if (empty >= EMPTY_CLAIMS_TO_STOP) break;
+      await new Promise((resolve) => setTimeout(resolve, EMPTY_CLAIM_PAUSE_MS));
+      continue;
+    }
+    empty = 0;
     report.claimed += fresh.length;
     await inParallel(fresh, options.concurrency ?? 4, async (claim) => {
       seen.add(claim.payment_id);
@@ -200,7 +231,11 @@ export async function runSweep(options: SweepOptions = {}): Promise<SweepReport>
         report.unanswered += 1;
         return;
       }
-      const record = await recordAutomaticCharge(claim.payment_id, outcome);
+      const record = await recordWithRetry(claim.payment_id, outcome);
+      if (!record) {
+        report.unanswered += 1;
+        return;
+      }
       if (record.payment_status === "succeeded") report.succeeded += 1;
       else if (record.payment_status === "processing") report.processing += 1;
       else report.failed += 1;

@@ -26,6 +26,9 @@
 --    authentication_required: no more automatic attempts for that installment (at risk
 --    too); the borrower is asked to pay it themselves.
 --
+-- Locks: the claim locks each candidate's installment and account with SKIP LOCKED, so it
+-- never waits for a webhook or a recording (both lock the account first); those wait for it.
+--
 -- In flight, one way only: while an automatic charge of an installment is claimed or
 -- processing, a payment of it by hand is refused (PT409 payment_in_flight, from a trigger on
 -- app.payments); while a payment by hand is open (Checkout Session not yet expired, or a bank
@@ -680,6 +683,11 @@ begin
      -- another table), and its insert below finds the conflict. Such losses are skipped;
      -- the loop stops at p_limit claims, so rows past that are never fetched or locked.
      limit p_limit * 4
+     -- The account too, and skipped when someone holds it: api.record_automatic_charge and
+     -- api.record_stripe_event lock the account first, then write the installment. Were the
+     -- claim to wait for the account (its inserts need a key-share lock on it) while holding
+     -- an installment that such a call is about to update, the two would deadlock.
+       for no key update of a skip locked
        for update of i skip locked
   loop
     exit when jsonb_array_length(v_claimed) >= p_limit;

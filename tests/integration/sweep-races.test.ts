@@ -2,8 +2,10 @@
  * Sweeps racing each other (issue 6 item 5), on the real PostgreSQL only: PGlite runs one
  * statement at a time, so a race there proves nothing. Two sweeps started together over
  * 1,000 due installments make exactly 1,000 charges at Stripe and 1,000 ledger entries, and
- * both do part of the work (so they really raced). Without SKIP LOCKED and the unique
- * (installment, attempt), the second sweep would charge what the first already claimed.
+ * both do part of the work (so they really raced), while Stripe's webhooks for those charges
+ * arrive at the same time. Without SKIP LOCKED and the unique (installment, attempt), the
+ * second sweep would charge what the first already claimed; with the claim waiting for an
+ * account instead of skipping it, claims and webhooks deadlock.
  */
 import { describe, expect, test } from "vitest";
 import { runSweep, type SweepReport } from "~/utils/automatic-charges.server";
@@ -30,10 +32,22 @@ describe.runIf(onRealPostgres())("two sweeps at once (real PostgreSQL)", () => {
       const accounts = plans.map((p) => p.accountId);
       const lastDue = dates[dates.length - 1]!;
 
+      // Stripe's webhooks for the charges arrive while both sweeps run, as they do in
+      // production; every delivery must be answered 200 (a deadlock would be a 500).
+      let sweeping = true;
+      const webhooks = (async () => {
+        while (sweeping) {
+          await deliverEvents();
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
       const [a, b] = await Promise.all([
         runSweep({ worker: "race-a", today: lastDue, batchSize: 25, concurrency: 4 }),
         runSweep({ worker: "race-b", today: lastDue, batchSize: 25, concurrency: 4 }),
-      ]);
+      ]).finally(() => {
+        sweeping = false;
+      });
+      await webhooks;
       const total = (key: keyof SweepReport) => a[key] + b[key];
       expect(a.claimed).toBeGreaterThan(0);
       expect(b.claimed).toBeGreaterThan(0);
