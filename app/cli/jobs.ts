@@ -24,4 +24,7 @@ runCommand("jobs", async () => {
       (sweep.takenOver > 0 ? `, ${sweep.takenOver} taken over from a stopped worker` : ""),
   );
   if (events) say(`Local Stripe events: ${events.delivered} delivered, ${events.failed} failed.`);
+  if (report.pausesLifted > 0 || report.escalated > 0) {
+    say(`Collection pauses ended: ${report.pausesLifted}; hardship requests sent to a supervisor: ${report.escalated}.`);
+  }
 });

@@ -1,6 +1,7 @@
 /**
  * One pass of the background work (DESIGN §7), shared by `npm run jobs` and the scheduler's
- * route (/jobs/run): the sweep charges due installments, then, in local mode, the Stripe
+ * route (/jobs/run): collection pauses that ended are lifted and overdue hardship requests
+ * go to a supervisor, the sweep charges due installments, then, in local mode, the Stripe
  * sandbox's pending events are delivered to the webhook handler (in this process, so a pass
  * works with the dev server stopped too). The emails the pass queued are finished before it
  * returns. Safe to run on several machines at once: every step claims its work in the
@@ -8,6 +9,7 @@
  */
 import { deliverPendingEvents } from "~/services/stripe/local-sandbox.server";
 import { runSweep, type SweepReport } from "~/utils/automatic-charges.server";
+import { escalateOverdueHardship, liftEndedPauses } from "~/utils/hardship.server";
 import { getEnv } from "~/utils/env.server";
 import { queuePaymentEmails, settlePaymentEmails } from "~/utils/payment-emails.server";
 
@@ -19,6 +21,10 @@ export interface JobsOptions {
 }
 
 export interface JobsReport {
+  /** Time-limited collection pauses that ended (their plans' payments moved after them). */
+  pausesLifted: number;
+  /** Hardship requests past their decision time, sent to a supervisor. */
+  escalated: number;
   sweep: SweepReport;
   /** Local mode: sandbox events delivered to the webhook handler (null with real Stripe). */
   events: { attempted: number; delivered: number; failed: number } | null;
@@ -38,6 +44,9 @@ export async function deliverToWebhookHandler(payload: string, signature: string
 }
 
 export async function runJobs(options: JobsOptions = {}): Promise<JobsReport> {
+  // Pauses first: an account whose pause ended is charged (on its moved dates) from now on.
+  const pausesLifted = await liftEndedPauses();
+  const escalated = await escalateOverdueHardship();
   const sweep = await runSweep({
     today: options.today,
     maxBatches: options.maxBatches,
@@ -45,5 +54,5 @@ export async function runJobs(options: JobsOptions = {}): Promise<JobsReport> {
   });
   const events = getEnv().local.stripe ? await deliverPendingEvents({ deliver: deliverToWebhookHandler }) : null;
   await settlePaymentEmails();
-  return { sweep, events };
+  return { pausesLifted, escalated, sweep, events };
 }

@@ -42,5 +42,5 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const report = await runJobs({ maxBatches: MAX_BATCHES });
   logger.info("jobs.run", { ...report.sweep, eventsDelivered: report.events?.delivered ?? null });
-  return answer(200, { sweep: report.sweep, events: report.events });
+  return answer(200, { pausesLifted: report.pausesLifted, escalated: report.escalated, sweep: report.sweep, events: report.events });
 }

@@ -33,6 +33,22 @@ export async function orNotFound<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Calls the function; PT404 becomes the route's 404, and a PT409/PT422 whose hint is one of
+ * `reasons` becomes `{ ok: false, reason }`. Everything else is thrown.
+ */
+export async function withReasons<T, R extends string>(reasons: readonly R[], call: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; reason: R }> {
+  try {
+    return { ok: true, value: await orNotFound(call) };
+  } catch (error) {
+    if (isRpcError(error) && (error.code === "PT409" || error.code === "PT422")) {
+      const reason = reasons.find((r) => r === error.hint);
+      if (reason) return { ok: false, reason };
+    }
+    throw error;
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // The borrower's accounts
 

@@ -14,8 +14,8 @@
  */
 import { z } from "zod";
 import { type PlanFrequency, PLAN_FREQUENCIES } from "~/domain/plan-policy";
-import { isRpcError, rpc } from "~/services/supabase/rpc.server";
-import { orNotFound, requireUuid } from "~/utils/accounts.server";
+import { rpc } from "~/services/supabase/rpc.server";
+import { orNotFound, requireUuid, withReasons } from "~/utils/accounts.server";
 import { consentArg, type ConsentInput } from "~/utils/consent.server";
 
 export { consentHash, type ConsentInput } from "~/utils/consent.server";
@@ -26,21 +26,6 @@ const Instant = z.coerce.date();
 const Uuid = z.uuid();
 const LanguageSchema = z.enum(["en", "es"]);
 
-/**
- * Calls the function; PT404 becomes the route's 404, and a PT409/PT422 whose hint is one of
- * `reasons` becomes `{ ok: false, reason }`. Everything else is thrown.
- */
-async function withReasons<T, R extends string>(reasons: readonly R[], call: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; reason: R }> {
-  try {
-    return { ok: true, value: await orNotFound(call) };
-  } catch (error) {
-    if (isRpcError(error) && (error.code === "PT409" || error.code === "PT422")) {
-      const reason = reasons.find((r) => r === error.hint);
-      if (reason) return { ok: false, reason };
-    }
-    throw error;
-  }
-}
 
 export const ARRANGEMENT_KINDS = ["plan", "settlement", "promise"] as const;
 export type ArrangementKind = (typeof ARRANGEMENT_KINDS)[number];

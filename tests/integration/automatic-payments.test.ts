@@ -15,7 +15,7 @@ import { z } from "zod";
 import { action as jobsAction, loader as jobsLoader } from "~/routes/jobs.run";
 import { getStripe, LOCAL_STRIPE_WEBHOOK_SECRET } from "~/services/stripe/client.server";
 import { listLocalStripeEvents, settleProcessingPaymentsByBehaviour } from "~/services/stripe/local-sandbox.server";
-import { isRpcError, rpc } from "~/services/supabase/rpc.server";
+import { rpc } from "~/services/supabase/rpc.server";
 import { deliverToWebhookHandler } from "~/jobs/run-jobs.server";
 import { chargeClaim, claimDueInstallments, runSweep } from "~/utils/automatic-charges.server";
 import { getAccountAutomaticPayments, listPaymentAuthorizations, revokePaymentAuthorization } from "~/utils/payment-authorizations.server";
@@ -28,6 +28,7 @@ import { testDb } from "../setup/db";
 import { withEnv, withLocalEmail } from "../setup/env";
 import { context } from "../setup/routes";
 import { notFound } from "../setup/not-found";
+import { hintOf } from "../setup/rpc-errors";
 
 withEnv({ STRIPE_SECRET_KEY: undefined, STRIPE_WEBHOOK_SECRET: undefined, JOBS_SECRET: undefined });
 withLocalEmail();
@@ -80,16 +81,6 @@ async function audits(accountId: string, action: string) {
     [accountId, action],
   );
   return rows;
-}
-
-async function hintOf(call: Promise<unknown>): Promise<string | null> {
-  try {
-    await call;
-  } catch (error) {
-    if (isRpcError(error)) return error.hint;
-    throw error;
-  }
-  return null;
 }
 
 describe("saving a payment method", () => {

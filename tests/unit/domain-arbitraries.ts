@@ -4,6 +4,8 @@
  * Not a test file itself (vitest picks up *.test.ts only).
  */
 import fc from "fast-check";
+import { IE_MAX_AMOUNT_MINOR, type IeLine } from "~/domain/income-expenditure";
+import { IE_CATEGORIES, IE_FREQUENCIES } from "~/domain/income-expenditure-fields";
 import { PLAN_FREQUENCIES } from "~/domain/plan-policy";
 
 /**
@@ -22,3 +24,25 @@ export const arbitraryDate = fc
 
 /** weekly, every_two_weeks or monthly. */
 export const arbitraryFrequency = fc.constantFrom(...PLAN_FREQUENCIES);
+
+/** An income and expenditure category (income-expenditure-fields.ts). */
+export const arbitraryIeCategory = fc.constantFrom(...IE_CATEGORIES);
+
+/** weekly, fortnightly, four_weekly or monthly. */
+export const arbitraryIeFrequency = fc.constantFrom(...IE_FREQUENCIES);
+
+/** An amount one income and expenditure line may hold: 0 to 10,000,000.00 in minor units. */
+export const arbitraryIeAmountMinor = fc.integer({ min: 0, max: IE_MAX_AMOUNT_MINOR });
+
+/** One valid income and expenditure line. */
+export const arbitraryIeLine: fc.Arbitrary<IeLine> = fc.record({
+  category: arbitraryIeCategory,
+  amountMinor: arbitraryIeAmountMinor,
+  frequency: arbitraryIeFrequency,
+});
+
+/** A valid statement: any subset of the categories, each at most once, in any order. */
+export const arbitraryIeLines: fc.Arbitrary<IeLine[]> = fc.uniqueArray(arbitraryIeLine, {
+  selector: (line) => line.category,
+  maxLength: IE_CATEGORIES.length,
+});

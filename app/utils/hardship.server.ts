@@ -1,0 +1,250 @@
+/**
+ * Hardship requests and disputes (issue 7; ADR 007): typed wrappers of the `api.*` functions
+ * in supabase/migrations/20261128000700_hardship_and_disputes.sql. A hardship request is a
+ * draft saved step by step, then submitted in one call that pauses collection; a dispute is
+ * opened in one call that pauses collection too. Refusals the borrower can act on come back
+ * as `{ ok: false, reason }`; another borrower's account or request is a thrown 404 Response.
+ */
+import { z } from "zod";
+import { rpc } from "~/services/supabase/rpc.server";
+import { orNotFound, requireUuid, withReasons } from "~/utils/accounts.server";
+import { consentArg, type ConsentInput } from "~/utils/consent.server";
+
+const Uuid = z.uuid();
+const Minor = z.number().int().refine(Number.isSafeInteger, "not a safe integer");
+const Instant = z.coerce.date();
+
+export const HARDSHIP_REASONS = ["job_loss", "illness", "bereavement", "relationship", "caring", "other"] as const;
+export type HardshipReason = (typeof HARDSHIP_REASONS)[number];
+export const HARDSHIP_HELP = ["payment_break", "lower_payments", "freeze_interest", "settlement", "not_sure"] as const;
+export type HardshipHelp = (typeof HARDSHIP_HELP)[number];
+export const BREAK_DAYS = [30, 60, 90] as const;
+export const HARDSHIP_STEPS = ["reasons", "income", "fixed", "flexible", "debts", "help", "health"] as const;
+export type HardshipStep = (typeof HARDSHIP_STEPS)[number];
+export const IE_FREQUENCY_CODES = ["weekly", "fortnightly", "four_weekly", "monthly"] as const;
+
+const IeLineSchema = z.object({ category: z.string(), amount_minor: Minor, frequency: z.enum(IE_FREQUENCY_CODES) });
+
+const HardshipRequestSchema = z
+  .object({
+    id: Uuid,
+    account_id: Uuid,
+    status: z.enum(["draft", "submitted", "decided", "withdrawn"]),
+    reasons: z.array(z.enum(HARDSHIP_REASONS)),
+    reason_note: z.string().nullable(),
+    ie_lines: z.array(IeLineSchema),
+    monthly_income_minor: Minor.nullable(),
+    monthly_outgoings_minor: Minor.nullable(),
+    help: z.enum(HARDSHIP_HELP).nullable(),
+    break_days: z.number().int().nullable(),
+    proposed_monthly_minor: Minor.nullable(),
+    health_note: z.string().nullable(),
+    health_shared: z.boolean(),
+    steps_done: z.array(z.enum(HARDSHIP_STEPS)),
+    submitted_at: Instant.nullable(),
+    decision_due_at: Instant.nullable(),
+    decided_at: Instant.nullable(),
+    outcome: z.string().nullable(),
+    paused: z.boolean(),
+    created_at: Instant,
+    updated_at: Instant,
+  })
+  .transform((r) => ({
+    id: r.id,
+    accountId: r.account_id,
+    status: r.status,
+    reasons: r.reasons,
+    reasonNote: r.reason_note,
+    ieLines: r.ie_lines.map((l) => ({ category: l.category, amountMinor: l.amount_minor, frequency: l.frequency })),
+    monthlyIncomeMinor: r.monthly_income_minor,
+    monthlyOutgoingsMinor: r.monthly_outgoings_minor,
+    help: r.help,
+    breakDays: r.break_days,
+    proposedMonthlyMinor: r.proposed_monthly_minor,
+    healthNote: r.health_note,
+    healthShared: r.health_shared,
+    stepsDone: r.steps_done,
+    submittedAt: r.submitted_at,
+    decisionDueAt: r.decision_due_at,
+    decidedAt: r.decided_at,
+    outcome: r.outcome,
+    paused: r.paused,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  }));
+export type HardshipRequest = z.output<typeof HardshipRequestSchema>;
+
+/** The account's open request (draft or submitted), else its latest, else null. */
+export async function getHardshipRequest(borrowerId: string, accountId: string): Promise<HardshipRequest | null> {
+  const account = requireUuid(accountId);
+  return orNotFound(() => rpc("account_hardship_request", { p_borrower_id: Uuid.parse(borrowerId), p_account_id: account }, HardshipRequestSchema.nullable()));
+}
+
+export type HardshipStepAnswers =
+  | { step: "reasons"; reasons: HardshipReason[]; note: string | null }
+  | { step: "income" | "fixed" | "flexible" | "debts"; lines: { category: string; amountMinor: number; frequency: (typeof IE_FREQUENCY_CODES)[number] }[] }
+  | { step: "help"; help: "payment_break"; breakDays: (typeof BREAK_DAYS)[number] }
+  | { step: "help"; help: "lower_payments"; proposedMonthlyMinor: number }
+  | { step: "help"; help: "freeze_interest" | "settlement" | "not_sure" }
+  | { step: "health"; note: string | null; consent: ConsentInput | null };
+
+function answersArg(answers: HardshipStepAnswers): Record<string, unknown> {
+  switch (answers.step) {
+    case "reasons":
+      return { reasons: answers.reasons, note: answers.note };
+    case "income":
+    case "fixed":
+    case "flexible":
+    case "debts":
+      return { lines: answers.lines.map((l) => ({ category: l.category, amount_minor: l.amountMinor, frequency: l.frequency })) };
+    case "help":
+      if (answers.help === "payment_break") return { help: answers.help, break_days: answers.breakDays };
+      if (answers.help === "lower_payments") return { help: answers.help, proposed_monthly_minor: answers.proposedMonthlyMinor };
+      return { help: answers.help };
+    case "health":
+      return { note: answers.note, consent: answers.consent ? consentArg(answers.consent) : null };
+  }
+}
+
+export const SAVE_REFUSALS = ["account_not_open", "request_not_draft", "invalid_step", "invalid_consent", "consent_hash_mismatch"] as const;
+export type SaveStepRefusal = (typeof SAVE_REFUSALS)[number];
+
+/** Saves one step of the account's draft (created on the first save). */
+export async function saveHardshipStep(
+  borrowerId: string,
+  accountId: string,
+  answers: HardshipStepAnswers,
+): Promise<{ ok: true; request: HardshipRequest } | { ok: false; reason: SaveStepRefusal }> {
+  const account = requireUuid(accountId);
+  const result = await withReasons(SAVE_REFUSALS, () =>
+    rpc(
+      "save_hardship_step",
+      { p_borrower_id: Uuid.parse(borrowerId), p_account_id: account, p_step: answers.step, p_answers: answersArg(answers) },
+      HardshipRequestSchema,
+    ),
+  );
+  return result.ok ? { ok: true, request: result.value } : result;
+}
+
+export const SUBMIT_REFUSALS = ["request_incomplete", "request_not_draft", "account_not_open", "invalid_step"] as const;
+export type SubmitRefusal = (typeof SUBMIT_REFUSALS)[number];
+
+const SubmitResultSchema = z.object({ outcome: z.enum(["submitted", "duplicate"]), request: HardshipRequestSchema });
+
+export interface SubmitHardshipInput {
+  borrowerId: string;
+  requestId: string;
+  monthlyIncomeMinor: number;
+  monthlyOutgoingsMinor: number;
+  decisionDueAt: Date;
+}
+
+/** Sends the draft and pauses collection; a replay answers `duplicate` with the same request. */
+export async function submitHardshipRequest(
+  input: SubmitHardshipInput,
+): Promise<{ ok: true; outcome: "submitted" | "duplicate"; request: HardshipRequest } | { ok: false; reason: SubmitRefusal }> {
+  const requestId = requireUuid(input.requestId);
+  const result = await withReasons(SUBMIT_REFUSALS, () =>
+    rpc(
+      "submit_hardship_request",
+      {
+        p_borrower_id: Uuid.parse(input.borrowerId),
+        p_request_id: requestId,
+        p_monthly_income_minor: input.monthlyIncomeMinor,
+        p_monthly_outgoings_minor: input.monthlyOutgoingsMinor,
+        p_decision_due_at: input.decisionDueAt.toISOString(),
+      },
+      SubmitResultSchema,
+    ),
+  );
+  return result.ok ? { ok: true, outcome: result.value.outcome, request: result.value.request } : result;
+}
+
+/** Erases the health details of the borrower's request and records the withdrawal. */
+export async function withdrawHealthConsent(borrowerId: string, requestId: string): Promise<HardshipRequest> {
+  const request = requireUuid(requestId);
+  return orNotFound(() => rpc("withdraw_health_consent", { p_borrower_id: Uuid.parse(borrowerId), p_request_id: request }, HardshipRequestSchema));
+}
+
+/** The borrower withdraws their request; collection resumes (payments due meanwhile move after the pause). */
+export async function withdrawHardshipRequest(borrowerId: string, requestId: string): Promise<{ ok: true; request: HardshipRequest } | { ok: false; reason: "request_not_draft" }> {
+  const request = requireUuid(requestId);
+  const result = await withReasons(["request_not_draft"] as const, () =>
+    rpc("withdraw_hardship_request", { p_borrower_id: Uuid.parse(borrowerId), p_request_id: request }, HardshipRequestSchema),
+  );
+  return result.ok ? { ok: true, request: result.value } : result;
+}
+
+// ---------------------------------------------------------------------------------------
+// Disputes
+
+export const DISPUTE_KINDS = ["not_mine", "wrong_amount", "already_paid", "identity_theft"] as const;
+export type DisputeKind = (typeof DISPUTE_KINDS)[number];
+
+const DisputeSchema = z
+  .object({
+    id: Uuid,
+    account_id: Uuid,
+    kind: z.enum(DISPUTE_KINDS),
+    details: z.string().nullable(),
+    status: z.enum(["received", "under_review", "resolved"]),
+    outcome: z.enum(["upheld", "corrected", "not_upheld"]).nullable(),
+    outcome_reason: z.string().nullable(),
+    due_at: Instant,
+    received_at: Instant,
+    review_started_at: Instant.nullable(),
+    resolved_at: Instant.nullable(),
+  })
+  .transform((d) => ({
+    id: d.id,
+    accountId: d.account_id,
+    kind: d.kind,
+    details: d.details,
+    status: d.status,
+    outcome: d.outcome,
+    outcomeReason: d.outcome_reason,
+    dueAt: d.due_at,
+    receivedAt: d.received_at,
+    reviewStartedAt: d.review_started_at,
+    resolvedAt: d.resolved_at,
+  }));
+export type Dispute = z.output<typeof DisputeSchema>;
+
+const OpenResultSchema = z.object({ outcome: z.enum(["opened", "duplicate"]), dispute: DisputeSchema });
+
+/** Opens a dispute and pauses collection; the same dispute sent again answers `duplicate`. */
+export async function openDispute(input: {
+  borrowerId: string;
+  accountId: string;
+  kind: DisputeKind;
+  details: string | null;
+  dueAt: Date;
+}): Promise<{ ok: true; outcome: "opened" | "duplicate"; dispute: Dispute } | { ok: false; reason: "dispute_open" | "invalid_dispute" }> {
+  const account = requireUuid(input.accountId);
+  const result = await withReasons(["dispute_open", "invalid_dispute"] as const, () =>
+    rpc(
+      "open_dispute",
+      { p_borrower_id: Uuid.parse(input.borrowerId), p_account_id: account, p_kind: input.kind, p_details: input.details, p_due_at: input.dueAt.toISOString() },
+      OpenResultSchema,
+    ),
+  );
+  return result.ok ? { ok: true, outcome: result.value.outcome, dispute: result.value.dispute } : result;
+}
+
+export async function listDisputes(borrowerId: string, accountId: string): Promise<Dispute[]> {
+  const account = requireUuid(accountId);
+  return orNotFound(() => rpc("account_disputes", { p_borrower_id: Uuid.parse(borrowerId), p_account_id: account }, z.array(DisputeSchema)));
+}
+
+// ---------------------------------------------------------------------------------------
+// Background (npm run jobs)
+
+/** Lifts time-limited pauses whose end has come; returns how many. */
+export async function liftEndedPauses(): Promise<number> {
+  return rpc("lift_ended_pauses", {}, z.number().int());
+}
+
+/** Sends requests past their decision time to a supervisor; returns how many. */
+export async function escalateOverdueHardship(): Promise<number> {
+  return rpc("escalate_overdue_hardship", {}, z.number().int());
+}
