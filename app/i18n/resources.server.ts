@@ -19,10 +19,14 @@ import enPlan from "../../public/locales/en/plan.json";
 import esPlan from "../../public/locales/es/plan.json";
 import enPay from "../../public/locales/en/pay.json";
 import esPay from "../../public/locales/es/pay.json";
+import enDispute from "../../public/locales/en/dispute.json";
+import esDispute from "../../public/locales/es/dispute.json";
+import enHardship from "../../public/locales/en/hardship.json";
+import esHardship from "../../public/locales/es/hardship.json";
 
 export const resources = {
-  en: { common: enCommon, home: enHome, email: enEmail, dev: enDev, access: enAccess, account: enAccount, plan: enPlan, pay: enPay },
-  es: { common: esCommon, home: esHome, email: esEmail, dev: esDev, access: esAccess, account: esAccount, plan: esPlan, pay: esPay },
+  en: { common: enCommon, home: enHome, email: enEmail, dev: enDev, access: enAccess, account: enAccount, plan: enPlan, pay: enPay, dispute: enDispute, hardship: enHardship },
+  es: { common: esCommon, home: esHome, email: esEmail, dev: esDev, access: esAccess, account: esAccount, plan: esPlan, pay: esPay, dispute: esDispute, hardship: esHardship },
 } as const;
 
 export const namespaces = Object.keys(resources.en) as Array<keyof (typeof resources)["en"]>;

@@ -1,5 +1,5 @@
 /**
- * /account/:accountId/<help|dispute|preferences>: honest "coming soon" pages for the
+ * /account/:accountId/preferences: an honest "coming soon" page for the
  * overview's options until later issues build them (issue 4 item 5). Each says what will be
  * possible here and how to do it today (the lender's phone and hours). Any other option is a
  * 404, and so is an account that is not this borrower's.
@@ -21,7 +21,7 @@ export const headers = noStore;
 
 export const handle = { i18n: ["common", "account"] };
 
-const OptionSchema = z.enum(["help", "dispute", "preferences"]);
+const OptionSchema = z.enum(["preferences"]);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const session = await requireBorrowerSession(request);
@@ -46,7 +46,6 @@ export default function ComingSoon() {
     <Page title={t(`comingSoon.${option}.title`)} narrow>
       <p className="tag">{t("comingSoon.soon")}</p>
       <p className="lead">{t(`comingSoon.${option}.soon`)}</p>
-      {option === "help" ? <p>{t("comingSoon.help.ok")}</p> : null}
       <section className="panel" aria-labelledby="today-title">
         <h2 id="today-title">{t("comingSoon.todayTitle")}</h2>
         <p>{t(`comingSoon.${option}.today`, { creditorName: contact.name })}</p>
@@ -56,7 +55,6 @@ export default function ComingSoon() {
           hours={t("comingSoon.hours", { hours: contact.hours })}
         />
       </section>
-      {option === "help" ? <p>{t("comingSoon.help.advice")}</p> : null}
       <p>{t("comingSoon.nothingChanged")}</p>
       <ButtonLink to={`/account/${accountId}`} variant="secondary">
         {t("comingSoon.back")}

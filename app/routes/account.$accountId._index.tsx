@@ -21,7 +21,8 @@ import { i18nServer } from "~/i18n/i18next.server";
 import { productKey } from "~/utils/account-words";
 import { getAccountOverview, listBorrowerAccounts } from "~/utils/accounts.server";
 import { getAccountArrangement } from "~/utils/arrangements.server";
-import { creditorContact, formatCalendarDate, formatRate, formatInstant } from "~/utils/borrower-format.server";
+import { creditorContact, dayIn, formatCalendarDate, formatRate, formatInstant } from "~/utils/borrower-format.server";
+import { listDisputes } from "~/utils/hardship.server";
 import { listAccountPayments } from "~/utils/payments.server";
 import { requireBorrowerSession } from "~/utils/session.server";
 import { noStore } from "~/utils/no-store";
@@ -34,12 +35,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const session = await requireBorrowerSession(request);
   const accountId = params.accountId ?? "";
   // One round trip's worth of waiting: each call answers 404 for another borrower's account.
-  const [overview, accounts, arrangement, payments] = await Promise.all([
+  const [overview, accounts, arrangement, payments, disputes] = await Promise.all([
     getAccountOverview(session.borrowerId, accountId),
     listBorrowerAccounts(session.borrowerId),
     getAccountArrangement(session.borrowerId, accountId),
     listAccountPayments(session.borrowerId, accountId),
+    listDisputes(session.borrowerId, accountId),
   ]);
+  const openDispute = disputes.find((d) => d.status !== "resolved") ?? null;
   const live = arrangement && (arrangement.status === "active" || arrangement.status === "pending_review") ? arrangement : null;
   const next = live?.installments.find((i) => i.status === "scheduled") ?? null;
   const language = session.language;
@@ -53,6 +56,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return {
     title: t("overview.meta.title", { creditorName: overview.creditor.name }),
     hasOtherAccounts: accounts.length > 1,
+    dispute: openDispute
+      ? {
+          kind: openDispute.kind,
+          receivedOn: date(dayIn(openDispute.receivedAt, overview.creditor.timeZone)),
+          dueOn: date(dayIn(openDispute.dueAt, overview.creditor.timeZone)),
+        }
+      : null,
     account: {
       id: overview.accountId,
       currency: overview.currency,
@@ -104,7 +114,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 const OPTIONS = ["pay", "plan", "help", "dispute", "preferences"] as const;
 
 export default function AccountOverview() {
-  const { account, owed, contact, hasOtherAccounts, plan, payments } = useLoaderData<typeof loader>();
+  const { account, owed, contact, hasOtherAccounts, plan, payments, dispute } = useLoaderData<typeof loader>();
   const { t } = useTranslation("account");
   const money = (amountMinor: number) => <Money amountMinor={amountMinor} currency={account.currency} region={account.region} />;
   const line = (key: string, amountMinor: number, values?: Record<string, string>) => (
@@ -150,6 +160,18 @@ export default function AccountOverview() {
           </ul>
         </section>
       )}
+
+      {dispute ? (
+        <section aria-labelledby="dispute-title" className="panel">
+          <h2 id="dispute-title">{t("overview.dispute.title")}</h2>
+          <p>{t("overview.dispute.received", { date: dispute.receivedOn })}</p>
+          <p>{t("overview.dispute.due", { date: dispute.dueOn })}</p>
+          <p>{t("overview.dispute.paused")}</p>
+          <ButtonLink to={`${base}/dispute`} variant="secondary">
+            {t("overview.dispute.see")}
+          </ButtonLink>
+        </section>
+      ) : null}
 
       <ButtonLink to={`${base}/balance`} variant="option" description={t("overview.owed.explainDescription")}>
         {t("overview.owed.explain")}

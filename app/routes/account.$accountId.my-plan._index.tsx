@@ -21,7 +21,7 @@ import { intlLocale } from "~/i18n/config";
 import { i18nServer } from "~/i18n/i18next.server";
 import { getAccountOverview } from "~/utils/accounts.server";
 import { getAccountArrangement } from "~/utils/arrangements.server";
-import { formatCalendarDate } from "~/utils/borrower-format.server";
+import { dayIn, formatCalendarDate } from "~/utils/borrower-format.server";
 import { noStore } from "~/utils/no-store";
 import { getAccountAutomaticPayments, methodText } from "~/utils/payment-authorizations.server";
 import { requireBorrowerSession } from "~/utils/session.server";
@@ -29,11 +29,6 @@ import { requireBorrowerSession } from "~/utils/session.server";
 export const headers = noStore;
 
 export const handle = { i18n: ["common", "plan"] };
-
-/** The calendar date an instant falls on in a time zone, YYYY-MM-DD. */
-function dayIn(instant: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
-}
 
 /** "a•••@example.com": enough to recognise, not enough to read over a shoulder. */
 function maskEmail(email: string): string {

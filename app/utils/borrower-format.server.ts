@@ -78,3 +78,8 @@ export function creditorContact(
 export function formatRate(bps: number, language: Language, region = "US"): string {
   return new Intl.NumberFormat(intlLocale(language, region), { style: "percent", maximumFractionDigits: 2 }).format(bps / 10_000);
 }
+
+/** The calendar day an instant falls on in a time zone, YYYY-MM-DD. */
+export function dayIn(instant: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
+}

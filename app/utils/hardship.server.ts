@@ -9,16 +9,14 @@ import { z } from "zod";
 import { rpc } from "~/services/supabase/rpc.server";
 import { orNotFound, requireUuid, withReasons } from "~/utils/accounts.server";
 import { consentArg, type ConsentInput } from "~/utils/consent.server";
+import { type BREAK_DAYS, DISPUTE_KINDS, HARDSHIP_HELP, HARDSHIP_REASONS, type DisputeKind, type HardshipReason } from "~/utils/hardship-steps";
+
+export { BREAK_DAYS, DISPUTE_KINDS, HARDSHIP_HELP, HARDSHIP_REASONS, type DisputeKind, type HardshipHelp, type HardshipReason } from "~/utils/hardship-steps";
 
 const Uuid = z.uuid();
 const Minor = z.number().int().refine(Number.isSafeInteger, "not a safe integer");
 const Instant = z.coerce.date();
 
-export const HARDSHIP_REASONS = ["job_loss", "illness", "bereavement", "relationship", "caring", "other"] as const;
-export type HardshipReason = (typeof HARDSHIP_REASONS)[number];
-export const HARDSHIP_HELP = ["payment_break", "lower_payments", "freeze_interest", "settlement", "not_sure"] as const;
-export type HardshipHelp = (typeof HARDSHIP_HELP)[number];
-export const BREAK_DAYS = [30, 60, 90] as const;
 export const HARDSHIP_STEPS = ["reasons", "income", "fixed", "flexible", "debts", "help", "health"] as const;
 export type HardshipStep = (typeof HARDSHIP_STEPS)[number];
 export const IE_FREQUENCY_CODES = ["weekly", "fortnightly", "four_weekly", "monthly"] as const;
@@ -136,7 +134,8 @@ export interface SubmitHardshipInput {
   requestId: string;
   monthlyIncomeMinor: number;
   monthlyOutgoingsMinor: number;
-  decisionDueAt: Date;
+  /** The day (YYYY-MM-DD, creditor's zone) by whose end staff decide (app/domain/review-due.ts). */
+  decisionDueOn: string;
 }
 
 /** Sends the draft and pauses collection; a replay answers `duplicate` with the same request. */
@@ -152,7 +151,7 @@ export async function submitHardshipRequest(
         p_request_id: requestId,
         p_monthly_income_minor: input.monthlyIncomeMinor,
         p_monthly_outgoings_minor: input.monthlyOutgoingsMinor,
-        p_decision_due_at: input.decisionDueAt.toISOString(),
+        p_decision_due_on: input.decisionDueOn,
       },
       SubmitResultSchema,
     ),
@@ -178,8 +177,6 @@ export async function withdrawHardshipRequest(borrowerId: string, requestId: str
 // ---------------------------------------------------------------------------------------
 // Disputes
 
-export const DISPUTE_KINDS = ["not_mine", "wrong_amount", "already_paid", "identity_theft"] as const;
-export type DisputeKind = (typeof DISPUTE_KINDS)[number];
 
 const DisputeSchema = z
   .object({
@@ -218,13 +215,14 @@ export async function openDispute(input: {
   accountId: string;
   kind: DisputeKind;
   details: string | null;
-  dueAt: Date;
+  /** The day (YYYY-MM-DD, creditor's zone) by whose end the dispute is answered in writing. */
+  dueOn: string;
 }): Promise<{ ok: true; outcome: "opened" | "duplicate"; dispute: Dispute } | { ok: false; reason: "dispute_open" | "invalid_dispute" }> {
   const account = requireUuid(input.accountId);
   const result = await withReasons(["dispute_open", "invalid_dispute"] as const, () =>
     rpc(
       "open_dispute",
-      { p_borrower_id: Uuid.parse(input.borrowerId), p_account_id: account, p_kind: input.kind, p_details: input.details, p_due_at: input.dueAt.toISOString() },
+      { p_borrower_id: Uuid.parse(input.borrowerId), p_account_id: account, p_kind: input.kind, p_details: input.details, p_due_on: input.dueOn },
       OpenResultSchema,
     ),
   );

@@ -17,7 +17,7 @@ import { supportedLanguages } from "~/i18n/config";
 import { rpc } from "~/services/supabase/rpc.server";
 import type { SendEmailResult } from "~/services/email/send.server";
 import { sendAutomaticPaymentFailed, sendAutopayAuthorization, sendConfirmAutomaticPayment, sendPlanPaidOff } from "~/utils/autopay-email.server";
-import { logger } from "~/utils/logger.server";
+import { queueEmail, settleQueuedEmails } from "~/utils/background-email.server";
 import { methodText } from "~/utils/payment-authorizations.server";
 import { sendPaymentReceipt } from "~/utils/payment-receipt.server";
 
@@ -141,41 +141,18 @@ export async function sendAuthorizationEmail(authorizationId: string): Promise<S
 // ---------------------------------------------------------------------------------------
 // In the background
 
-/** The latest send started per subject; one subject's sends run one after another. */
-const pending = new Map<string, Promise<void>>();
-
-function queue(key: string, send: () => Promise<unknown>, event: string, ids: Record<string, string>): void {
-  const previous = pending.get(key) ?? Promise.resolve();
-  const sending: Promise<void> = previous
-    .then(send)
-    .then(() => undefined)
-    .catch((error: unknown) => {
-      logger.error(event, {
-        ...ids,
-        code: (error as { code?: unknown } | null)?.code ?? null,
-        name: error instanceof Error ? error.name : null,
-      });
-    })
-    .finally(() => {
-      if (pending.get(key) === sending) pending.delete(key);
-    });
-  pending.set(key, sending);
-}
-
 /**
  * Starts the payment's emails in the background and returns at once; never throws. Stripe
  * sends two events per Checkout payment and the sweep reports what the webhook reports too:
  * sends for one payment wait for each other, and the idempotency keys keep each to one email.
  */
 export function queuePaymentEmails(paymentId: string): void {
-  queue(`payment/${paymentId}`, () => sendPaymentEmails(paymentId), "payment.email_failed", { paymentId });
+  queueEmail(`payment/${paymentId}`, () => sendPaymentEmails(paymentId), "payment.email_failed", { paymentId });
 }
 
 export function queueAuthorizationEmail(authorizationId: string): void {
-  queue(`authorization/${authorizationId}`, () => sendAuthorizationEmail(authorizationId), "autopay.email_failed", { authorizationId });
+  queueEmail(`authorization/${authorizationId}`, () => sendAuthorizationEmail(authorizationId), "autopay.email_failed", { authorizationId });
 }
 
-/** Resolves once every email this process has started has finished (tests, shutdown, jobs). */
-export async function settlePaymentEmails(): Promise<void> {
-  while (pending.size > 0) await Promise.allSettled([...pending.values()]);
-}
+/** Resolves once every email this process has queued has finished (tests, shutdown, jobs). */
+export const settlePaymentEmails = settleQueuedEmails;

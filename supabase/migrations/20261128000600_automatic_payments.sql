@@ -769,7 +769,6 @@ declare
   v_amount bigint;
   v_failure_code text;
   v_account app.accounts%rowtype;
-  v_creditor app.creditors%rowtype;
   v_payment app.payments%rowtype;
   v_charge app.automatic_charges%rowtype;
   v_outcome text := 'applied';
@@ -799,7 +798,6 @@ begin
     raise exception 'payment not found'
       using errcode = 'PT404', hint = 'payment_not_found';
   end if;
-  select c.* into strict v_creditor from app.creditors as c where c.id = v_account.creditor_id;
   select p.* into strict v_payment from app.payments as p where p.id = p_payment_id for update;
   select ch.* into strict v_charge from app.automatic_charges as ch where ch.payment_id = p_payment_id for update;
 
@@ -893,15 +891,11 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_zone text;
   v_authorization jsonb;
   v_installments jsonb;
   v_at_risk timestamptz;
 begin
-  select c.time_zone into v_zone
-    from app.accounts as a join app.creditors as c on c.id = a.creditor_id
-   where a.id = p_account_id and a.borrower_id = p_borrower_id;
-  if not found then
+  if not exists (select 1 from app.accounts as a where a.id = p_account_id and a.borrower_id = p_borrower_id) then
     raise exception 'account not found'
       using errcode = 'PT404', hint = 'account_not_found';
   end if;

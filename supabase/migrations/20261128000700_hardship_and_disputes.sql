@@ -446,8 +446,9 @@ comment on function api.save_hardship_step(uuid, uuid, text, jsonb) is
   'Saves one step (reasons, income, fixed, flexible, debts, help, health) of the account''s hardship draft, creating it on the first save; returns the request. Health details only with a health_data consent. PT404 account_not_found; PT409 account_not_open, request_not_draft; PT422 invalid_step, invalid_consent, consent_hash_mismatch.';
 
 -- Sends the draft: it needs its reasons and its help step. The monthly figures the borrower
--- saw (computed by app/domain from the lines) and the decision due time (the app's working-
--- day rule) come with it. Pauses collection until a decision. A replay (the request is
+-- saw (computed by app/domain from the lines) and the decision day (the app's working-day
+-- rule, app/domain/review-due.ts; due at the end of that day in the creditor's zone) come
+-- with it. Pauses collection until a decision. A replay (the request is
 -- submitted already) answers with it, outcome 'duplicate'.
 -- PT404 request_not_found; PT409 request_incomplete, request_not_draft (withdrawn or decided),
 -- account_not_open; PT422 invalid_step (figures or due time malformed).
@@ -456,7 +457,7 @@ create function api.submit_hardship_request(
   p_request_id uuid,
   p_monthly_income_minor bigint,
   p_monthly_outgoings_minor bigint,
-  p_decision_due_at timestamptz
+  p_decision_due_on date
 )
 returns jsonb
 language plpgsql
@@ -467,6 +468,9 @@ declare
   v_request app.hardship_requests%rowtype;
   v_account app.accounts%rowtype;
   v_pause_id uuid;
+  v_zone text;
+  v_today date;
+  v_due_at timestamptz;
 begin
   select a.* into v_account
     from app.accounts as a join app.hardship_requests as h on h.account_id = a.id
@@ -492,12 +496,15 @@ begin
     raise exception 'the request needs what happened and the help asked for'
       using errcode = 'PT409', hint = 'request_incomplete';
   end if;
+  select c.time_zone into strict v_zone from app.creditors as c where c.id = v_account.creditor_id;
+  v_today := (now() at time zone v_zone)::date;
   if p_monthly_income_minor is null or p_monthly_income_minor < 0
      or p_monthly_outgoings_minor is null or p_monthly_outgoings_minor < 0
-     or p_decision_due_at is null or p_decision_due_at <= now() or p_decision_due_at > now() + interval '31 days' then
+     or p_decision_due_on is null or p_decision_due_on < v_today or p_decision_due_on > v_today + 31 then
     raise exception 'malformed submission'
       using errcode = 'PT422', hint = 'invalid_step';
   end if;
+  v_due_at := (p_decision_due_on + 1)::timestamp at time zone v_zone;
 
   v_pause_id := app.start_collection_pause(v_account.id, 'hardship', null);
   update app.hardship_requests as h
@@ -505,7 +512,7 @@ begin
          submitted_at = now(),
          monthly_income_minor = p_monthly_income_minor,
          monthly_outgoings_minor = p_monthly_outgoings_minor,
-         decision_due_at = p_decision_due_at,
+         decision_due_at = v_due_at,
          pause_id = v_pause_id,
          updated_at = now()
    where h.id = v_request.id
@@ -516,15 +523,15 @@ begin
           jsonb_build_object('break_days', v_request.break_days, 'proposed_monthly_minor', v_request.proposed_monthly_minor,
                              'monthly_income_minor', p_monthly_income_minor, 'monthly_outgoings_minor', p_monthly_outgoings_minor,
                              'health_shared', v_request.health_note is not null,
-                             'decision_due_on', (p_decision_due_at at time zone 'UTC')::date,
+                             'decision_due_on', p_decision_due_on,
                              'pause_id', v_pause_id));
 
   return jsonb_build_object('outcome', 'submitted', 'request', app.hardship_request_json(v_request));
 end;
 $$;
 
-comment on function api.submit_hardship_request(uuid, uuid, bigint, bigint, timestamptz) is
-  'Sends a hardship draft (needs its reasons and help steps): status submitted, the monthly figures and decision due time stored, collection paused, audit event; a replay answers {outcome: duplicate}. {outcome: submitted | duplicate, request}. PT404 request_not_found; PT409 request_incomplete, request_not_draft, account_not_open; PT422 invalid_step.';
+comment on function api.submit_hardship_request(uuid, uuid, bigint, bigint, date) is
+  'Sends a hardship draft (needs its reasons and help steps): status submitted, the monthly figures stored, the decision due at the end of p_decision_due_on in the creditor''s zone, collection paused, audit event; a replay answers {outcome: duplicate}. {outcome: submitted | duplicate, request}. PT404 request_not_found; PT409 request_incomplete, request_not_draft, account_not_open; PT422 invalid_step.';
 
 -- The borrower withdraws their health details: erased from the request, a withdrawn consent
 -- recorded (pointing at the words they had agreed to), an audit event without the details.
@@ -680,7 +687,7 @@ revoke all on function app.dispute_json(app.disputes) from public, anon, authent
 -- Opens a dispute (one open per account) and pauses collection. A replay of the same
 -- submission (same kind and words while one is open) answers with the open dispute.
 -- PT404 account_not_found; PT409 dispute_open (a different one is open); PT422 invalid_dispute.
-create function api.open_dispute(p_borrower_id uuid, p_account_id uuid, p_kind text, p_details text, p_due_at timestamptz)
+create function api.open_dispute(p_borrower_id uuid, p_account_id uuid, p_kind text, p_details text, p_due_on date)
 returns jsonb
 language plpgsql
 security definer
@@ -691,6 +698,8 @@ declare
   v_dispute app.disputes%rowtype;
   v_details text := nullif(btrim(coalesce(p_details, '')), '');
   v_pause_id uuid;
+  v_zone text;
+  v_today date;
 begin
   select a.* into v_account from app.accounts as a where a.id = p_account_id and a.borrower_id = p_borrower_id for update;
   if not found then
@@ -699,7 +708,13 @@ begin
   end if;
   if p_kind is null or p_kind not in ('not_mine', 'wrong_amount', 'already_paid', 'identity_theft')
      or length(v_details) > 4000
-     or p_due_at is null or p_due_at <= now() or p_due_at > now() + interval '60 days' then
+     or p_due_on is null then
+    raise exception 'malformed dispute'
+      using errcode = 'PT422', hint = 'invalid_dispute';
+  end if;
+  select c.time_zone into strict v_zone from app.creditors as c where c.id = v_account.creditor_id;
+  v_today := (now() at time zone v_zone)::date;
+  if p_due_on <= v_today or p_due_on > v_today + 60 then
     raise exception 'malformed dispute'
       using errcode = 'PT422', hint = 'invalid_dispute';
   end if;
@@ -714,17 +729,17 @@ begin
 
   v_pause_id := app.start_collection_pause(v_account.id, 'dispute', null);
   insert into app.disputes (account_id, borrower_id, kind, details, due_at, pause_id)
-  values (v_account.id, p_borrower_id, p_kind, v_details, p_due_at, v_pause_id)
+  values (v_account.id, p_borrower_id, p_kind, v_details, (p_due_on + 1)::timestamp at time zone v_zone, v_pause_id)
   returning * into v_dispute;
   insert into app.audit_events (actor_kind, actor_id, action, subject_kind, subject_id, account_id, reason_code, metadata)
   values ('borrower', p_borrower_id, 'dispute.opened', 'dispute', v_dispute.id, v_account.id, p_kind,
-          jsonb_build_object('due_on', (p_due_at at time zone 'UTC')::date, 'pause_id', v_pause_id, 'has_details', v_details is not null));
+          jsonb_build_object('due_on', p_due_on, 'pause_id', v_pause_id, 'has_details', v_details is not null));
   return jsonb_build_object('outcome', 'opened', 'dispute', app.dispute_json(v_dispute));
 end;
 $$;
 
-comment on function api.open_dispute(uuid, uuid, text, text, timestamptz) is
-  'Opens a dispute on one of the borrower''s accounts (kind, their words, the due time for an answer) and pauses collection; a replay of the same open dispute answers {outcome: duplicate}. {outcome: opened | duplicate, dispute}. PT404 account_not_found; PT409 dispute_open; PT422 invalid_dispute.';
+comment on function api.open_dispute(uuid, uuid, text, text, date) is
+  'Opens a dispute on one of the borrower''s accounts (kind, their words, the day by which it is answered: due at its end in the creditor''s zone) and pauses collection; a replay of the same open dispute answers {outcome: duplicate}. {outcome: opened | duplicate, dispute}. PT404 account_not_found; PT409 dispute_open; PT422 invalid_dispute.';
 
 create function api.account_disputes(p_borrower_id uuid, p_account_id uuid)
 returns jsonb
@@ -892,31 +907,103 @@ comment on function api.escalate_overdue_hardship() is
   'Marks submitted hardship requests past their decision time as escalated to a supervisor (once each, audited); the collection pause holds. Returns how many.';
 
 -- ---------------------------------------------------------------------------------------
+-- What the confirmation emails need (the route never passes personal data along).
+-- ---------------------------------------------------------------------------------------
+
+create function app.account_notice_json(p_account_id uuid)
+returns jsonb
+language sql
+stable
+set search_path = ''
+as $$
+  select jsonb_build_object(
+           'account_id', a.id,
+           'currency', a.currency,
+           'reference_last4', right(a.reference, 4),
+           'creditor', jsonb_build_object('name', c.name, 'region', c.region, 'support_phone', c.support_phone,
+                                          'support_email', c.support_email, 'time_zone', c.time_zone),
+           'borrower', jsonb_build_object('email', b.email, 'language', b.language)
+         )
+    from app.accounts as a
+    join app.creditors as c on c.id = a.creditor_id
+    join app.borrowers as b on b.id = a.borrower_id
+   where a.id = p_account_id;
+$$;
+
+revoke all on function app.account_notice_json(uuid) from public, anon, authenticated, service_role;
+
+-- A submitted hardship request, for its confirmation: null unless submitted.
+create function api.hardship_notice(p_request_id uuid)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select app.account_notice_json(h.account_id) || jsonb_build_object(
+           'request_id', h.id,
+           'help', h.help,
+           'break_days', h.break_days,
+           'proposed_monthly_minor', h.proposed_monthly_minor,
+           'decision_due_at', h.decision_due_at
+         )
+    from app.hardship_requests as h
+   where h.id = p_request_id and h.status = 'submitted';
+$$;
+
+comment on function api.hardship_notice(uuid) is
+  'The facts of a submitted hardship request for its confirmation email (help asked for, decision due time, account, creditor contact, borrower email and language), or null.';
+
+-- An open dispute, for its confirmation: null unless it exists.
+create function api.dispute_notice(p_dispute_id uuid)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select app.account_notice_json(d.account_id) || jsonb_build_object(
+           'dispute_id', d.id,
+           'kind', d.kind,
+           'due_at', d.due_at
+         )
+    from app.disputes as d
+   where d.id = p_dispute_id;
+$$;
+
+comment on function api.dispute_notice(uuid) is
+  'The facts of a dispute for its confirmation email (kind, answer due time, account, creditor contact, borrower email and language), or null.';
+
+-- ---------------------------------------------------------------------------------------
 -- Grants: service_role alone.
 -- ---------------------------------------------------------------------------------------
 
 revoke execute on function api.account_hardship_request(uuid, uuid) from public, anon, authenticated;
 revoke execute on function api.save_hardship_step(uuid, uuid, text, jsonb) from public, anon, authenticated;
-revoke execute on function api.submit_hardship_request(uuid, uuid, bigint, bigint, timestamptz) from public, anon, authenticated;
+revoke execute on function api.submit_hardship_request(uuid, uuid, bigint, bigint, date) from public, anon, authenticated;
 revoke execute on function api.withdraw_health_consent(uuid, uuid) from public, anon, authenticated;
 revoke execute on function api.withdraw_hardship_request(uuid, uuid) from public, anon, authenticated;
 revoke execute on function api.decide_hardship_request(uuid, uuid, text) from public, anon, authenticated;
-revoke execute on function api.open_dispute(uuid, uuid, text, text, timestamptz) from public, anon, authenticated;
+revoke execute on function api.open_dispute(uuid, uuid, text, text, date) from public, anon, authenticated;
 revoke execute on function api.account_disputes(uuid, uuid) from public, anon, authenticated;
 revoke execute on function api.review_dispute(uuid, uuid) from public, anon, authenticated;
 revoke execute on function api.resolve_dispute(uuid, uuid, text, text) from public, anon, authenticated;
 revoke execute on function api.lift_ended_pauses() from public, anon, authenticated;
 revoke execute on function api.escalate_overdue_hardship() from public, anon, authenticated;
+revoke execute on function api.hardship_notice(uuid) from public, anon, authenticated;
+revoke execute on function api.dispute_notice(uuid) from public, anon, authenticated;
 
 grant execute on function api.account_hardship_request(uuid, uuid) to service_role;
 grant execute on function api.save_hardship_step(uuid, uuid, text, jsonb) to service_role;
-grant execute on function api.submit_hardship_request(uuid, uuid, bigint, bigint, timestamptz) to service_role;
+grant execute on function api.submit_hardship_request(uuid, uuid, bigint, bigint, date) to service_role;
 grant execute on function api.withdraw_health_consent(uuid, uuid) to service_role;
 grant execute on function api.withdraw_hardship_request(uuid, uuid) to service_role;
 grant execute on function api.decide_hardship_request(uuid, uuid, text) to service_role;
-grant execute on function api.open_dispute(uuid, uuid, text, text, timestamptz) to service_role;
+grant execute on function api.open_dispute(uuid, uuid, text, text, date) to service_role;
 grant execute on function api.account_disputes(uuid, uuid) to service_role;
 grant execute on function api.review_dispute(uuid, uuid) to service_role;
 grant execute on function api.resolve_dispute(uuid, uuid, text, text) to service_role;
 grant execute on function api.lift_ended_pauses() to service_role;
 grant execute on function api.escalate_overdue_hardship() to service_role;
+grant execute on function api.hardship_notice(uuid) to service_role;
+grant execute on function api.dispute_notice(uuid) to service_role;

@@ -10,6 +10,7 @@ import { loader as rootLoader } from "~/root";
 import { loader as accountLoader } from "~/routes/account._index";
 import { loader as optionLoader } from "~/routes/account.$accountId.$option";
 import { loader as myPlanLoader } from "~/routes/account.$accountId.my-plan._index";
+import { loader as disputeLoader } from "~/routes/account.$accountId.dispute";
 import { loader as payLoader } from "~/routes/account.$accountId.pay._index";
 import { loader as planLoader } from "~/routes/account.$accountId.plan._index";
 import { loader as overviewLoader } from "~/routes/account.$accountId._index";
@@ -276,14 +277,15 @@ describe("signed-in pages", () => {
       expect((await call(() => payLoader({ request: request(), params, context }))).status, `pay ${accountId}`).toBe(404);
       expect((await call(() => planLoader({ request: request(), params, context }))).status, `plan ${accountId}`).toBe(404);
       expect((await call(() => myPlanLoader({ request: request(), params, context }))).status, `my-plan ${accountId}`).toBe(404);
-      for (const option of ["help", "dispute", "preferences"]) {
+      expect((await call(() => disputeLoader({ request: request(), params, context }))).status, `dispute ${accountId}`).toBe(404);
+      for (const option of ["help", "preferences"]) {
         expect((await call(() => optionLoader({ request: request(), params: { accountId, option }, context }))).status, `${option} ${accountId}`).toBe(404);
       }
     }
     // Their own account works, and an option that does not exist is a 404 too.
     expect((await call(() => overviewLoader({ request: req("/", { jar }), params: { accountId: DEMO[1001] }, context }))).status).toBe(200);
     expect((await call(() => balanceLoader({ request: req("/", { jar }), params: { accountId: DEMO[1001] }, context }))).status).toBe(200);
-    expect((await call(() => optionLoader({ request: req("/", { jar }), params: { accountId: DEMO[1001], option: "help" }, context }))).status).toBe(200);
+    expect((await call(() => optionLoader({ request: req("/", { jar }), params: { accountId: DEMO[1001], option: "preferences" }, context }))).status).toBe(200);
     expect((await call(() => optionLoader({ request: req("/", { jar }), params: { accountId: DEMO[1001], option: "delete" }, context }))).status).toBe(404);
   });
 

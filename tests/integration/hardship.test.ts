@@ -25,7 +25,7 @@ import {
 } from "~/utils/hardship.server";
 import { ALEX, newAccount } from "../setup/accounts";
 import { autopayPlan } from "../setup/autopay";
-import { addDays } from "../setup/dates";
+import { addDays, today } from "../setup/dates";
 import { testDb } from "../setup/db";
 import { withEnv, withLocalEmail } from "../setup/env";
 import { notFound } from "../setup/not-found";
@@ -35,7 +35,7 @@ withEnv({ STRIPE_SECRET_KEY: undefined, STRIPE_WEBHOOK_SECRET: undefined });
 withLocalEmail();
 
 const MARIA = "b0000000-0000-4000-8000-000000000002";
-const inAWeek = () => new Date(Date.now() + 7 * 86_400_000);
+const inAWeek = () => addDays(today(), 7);
 
 const healthConsent = (body = "You agree that we keep what you told us about your health, to take it into account.") => ({
   version: "health-data.v1",
@@ -134,7 +134,7 @@ describe("a hardship request, step by step", () => {
     await notFound(saveHardshipStep(MARIA, account, { step: "reasons", reasons: ["other"], note: null }));
     await notFound(withdrawHealthConsent(MARIA, draft.id));
     await notFound(withdrawHardshipRequest(MARIA, draft.id));
-    await notFound(submitHardshipRequest({ borrowerId: MARIA, requestId: draft.id, monthlyIncomeMinor: 0, monthlyOutgoingsMinor: 0, decisionDueAt: inAWeek() }));
+    await notFound(submitHardshipRequest({ borrowerId: MARIA, requestId: draft.id, monthlyIncomeMinor: 0, monthlyOutgoingsMinor: 0, decisionDueOn: inAWeek() }));
     await notFound(getHardshipRequest(ALEX, "not-an-id"));
     expect(await getHardshipRequest(ALEX, account)).toMatchObject({ status: "draft", reasons: ["job_loss"] });
   });
@@ -177,7 +177,7 @@ describe("sending it", () => {
     await saveHardshipStep(ALEX, account, { step: "reasons", reasons: ["caring"], note: null });
     const draft = (await getHardshipRequest(ALEX, account))!;
     const submit = () =>
-      submitHardshipRequest({ borrowerId: ALEX, requestId: draft.id, monthlyIncomeMinor: 120_000, monthlyOutgoingsMinor: 135_000, decisionDueAt: inAWeek() });
+      submitHardshipRequest({ borrowerId: ALEX, requestId: draft.id, monthlyIncomeMinor: 120_000, monthlyOutgoingsMinor: 135_000, decisionDueOn: inAWeek() });
     expect(await submit()).toEqual({ ok: false, reason: "request_incomplete" });
     expect(await openPauses(account)).toEqual([]);
 
@@ -193,8 +193,8 @@ describe("sending it", () => {
   test("a decision due in the past or months away is refused", async () => {
     const account = await newAccount({ prefix: "TEST-HS" });
     const draft = await readyDraft(account);
-    for (const decisionDueAt of [new Date(Date.now() - 1000), new Date(Date.now() + 60 * 86_400_000)]) {
-      expect(await submitHardshipRequest({ borrowerId: ALEX, requestId: draft.id, monthlyIncomeMinor: 0, monthlyOutgoingsMinor: 0, decisionDueAt })).toEqual({
+    for (const decisionDueOn of [addDays(today(), -1), addDays(today(), 60)]) {
+      expect(await submitHardshipRequest({ borrowerId: ALEX, requestId: draft.id, monthlyIncomeMinor: 0, monthlyOutgoingsMinor: 0, decisionDueOn })).toEqual({
         ok: false,
         reason: "invalid_step",
       });
@@ -208,7 +208,7 @@ describe("collection pauses", () => {
     const first = plan.installments[0]!;
     await readyDraft(plan.accountId);
     const request = (await getHardshipRequest(ALEX, plan.accountId))!;
-    const sent = await submitHardshipRequest({ borrowerId: ALEX, requestId: request.id, monthlyIncomeMinor: 0, monthlyOutgoingsMinor: 0, decisionDueAt: inAWeek() });
+    const sent = await submitHardshipRequest({ borrowerId: ALEX, requestId: request.id, monthlyIncomeMinor: 0, monthlyOutgoingsMinor: 0, decisionDueOn: inAWeek() });
     expect(sent).toMatchObject({ ok: true, outcome: "submitted" });
 
     await runSweep({ today: first.dueOn });
@@ -251,7 +251,7 @@ describe("collection pauses", () => {
 
     const account = await newAccount({ prefix: "TEST-HS" });
     const draft = await readyDraft(account);
-    await submitHardshipRequest({ borrowerId: ALEX, requestId: draft.id, monthlyIncomeMinor: 0, monthlyOutgoingsMinor: 0, decisionDueAt: inAWeek() });
+    await submitHardshipRequest({ borrowerId: ALEX, requestId: draft.id, monthlyIncomeMinor: 0, monthlyOutgoingsMinor: 0, decisionDueOn: inAWeek() });
     await testDb().query("update app.hardship_requests set decision_due_at = now() - interval '1 hour' where id = $1", [draft.id]);
     expect(await escalateOverdueHardship()).toBeGreaterThanOrEqual(1);
     expect(await escalateOverdueHardship()).toBe(0);
@@ -262,7 +262,7 @@ describe("collection pauses", () => {
   test("withdrawing a sent request lifts its pause", async () => {
     const account = await newAccount({ prefix: "TEST-HS" });
     const draft = await readyDraft(account);
-    await submitHardshipRequest({ borrowerId: ALEX, requestId: draft.id, monthlyIncomeMinor: 0, monthlyOutgoingsMinor: 0, decisionDueAt: inAWeek() });
+    await submitHardshipRequest({ borrowerId: ALEX, requestId: draft.id, monthlyIncomeMinor: 0, monthlyOutgoingsMinor: 0, decisionDueOn: inAWeek() });
     expect(await withdrawHardshipRequest(ALEX, draft.id)).toMatchObject({ ok: true, request: { status: "withdrawn", paused: false } });
     expect(await openPauses(account)).toEqual([]);
     expect(await withdrawHardshipRequest(ALEX, draft.id)).toEqual({ ok: false, reason: "request_not_draft" });
@@ -272,12 +272,12 @@ describe("collection pauses", () => {
 describe("disputes", () => {
   test("opened once (a replay answers with it), collection paused, reviewed and resolved by staff, the pause lifted", async () => {
     const account = await newAccount({ prefix: "TEST-DSP" });
-    const open = () => openDispute({ borrowerId: ALEX, accountId: account, kind: "wrong_amount", details: "The fee of $44 was refunded in May.", dueAt: inAWeek() });
+    const open = () => openDispute({ borrowerId: ALEX, accountId: account, kind: "wrong_amount", details: "The fee of $44 was refunded in May.", dueOn: inAWeek() });
     const [a, b] = await Promise.all([open(), open()]);
     expect([a, b].map((r) => r.ok && r.outcome).sort()).toEqual(["duplicate", "opened"]);
     expect(await openPauses(account)).toEqual([expect.objectContaining({ reason: "dispute" })]);
-    expect(await openDispute({ borrowerId: ALEX, accountId: account, kind: "not_mine", details: null, dueAt: inAWeek() })).toEqual({ ok: false, reason: "dispute_open" });
-    expect(await openDispute({ borrowerId: ALEX, accountId: account, kind: "wrong_amount", details: "x".repeat(4001), dueAt: inAWeek() })).toEqual({
+    expect(await openDispute({ borrowerId: ALEX, accountId: account, kind: "not_mine", details: null, dueOn: inAWeek() })).toEqual({ ok: false, reason: "dispute_open" });
+    expect(await openDispute({ borrowerId: ALEX, accountId: account, kind: "wrong_amount", details: "x".repeat(4001), dueOn: inAWeek() })).toEqual({
       ok: false,
       reason: "invalid_dispute",
     });
@@ -285,7 +285,7 @@ describe("disputes", () => {
     const [dispute] = await listDisputes(ALEX, account);
     expect(dispute).toMatchObject({ kind: "wrong_amount", status: "received", outcome: null });
     await notFound(listDisputes(MARIA, account));
-    await notFound(openDispute({ borrowerId: MARIA, accountId: account, kind: "not_mine", details: null, dueAt: inAWeek() }));
+    await notFound(openDispute({ borrowerId: MARIA, accountId: account, kind: "not_mine", details: null, dueOn: inAWeek() }));
 
     const staff = await staffId();
     expect(await rpc("review_dispute", { p_staff_id: staff, p_dispute_id: dispute!.id }, z.unknown())).toMatchObject({ status: "under_review" });

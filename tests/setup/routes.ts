@@ -44,7 +44,8 @@ export class Jar {
 
 export interface RequestOptions {
   method?: string;
-  form?: Record<string, string>;
+  /** Form fields; an array sends the field once per value (checkboxes). */
+  form?: Record<string, string | string[]>;
   jar?: Jar;
   language?: string;
   userAgent?: string;
@@ -55,7 +56,8 @@ export function req(path: string, { method = "GET", form, jar, language = "en", 
   if (userAgent) headers.set("User-Agent", userAgent);
   if (jar) headers.set("Cookie", jar.header());
   if (form) headers.set("Content-Type", "application/x-www-form-urlencoded");
-  return new Request(`http://localhost:3000${path}`, { method, headers, body: form ? new URLSearchParams(form).toString() : undefined });
+  const body = form ? new URLSearchParams(Object.entries(form).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((v) => [name, v]))) : null;
+  return new Request(`http://localhost:3000${path}`, { method, headers, body: body?.toString() });
 }
 
 export type Outcome = { status: number; headers: Headers; data: Record<string, unknown> | null };

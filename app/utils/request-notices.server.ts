@@ -1,0 +1,86 @@
+/**
+ * The written confirmations of a hardship request and a dispute (issue 7 items 2 and 4): the
+ * facts come from the database (`api.hardship_notice`, `api.dispute_notice`), the words from
+ * app/utils/request-email.server.ts, each sent once (keyed by the request or dispute id), in
+ * the background after the borrower's request has been answered.
+ */
+import { z } from "zod";
+import { supportedLanguages } from "~/i18n/config";
+import { rpc } from "~/services/supabase/rpc.server";
+import type { SendEmailResult } from "~/services/email/send.server";
+import { queueEmail } from "~/utils/background-email.server";
+import { dayIn } from "~/utils/borrower-format.server";
+import { sendDisputeReceived, sendHardshipReceived } from "~/utils/request-email.server";
+
+const Uuid = z.uuid();
+
+const AccountNotice = {
+  account_id: Uuid,
+  currency: z.string().length(3),
+  reference_last4: z.string().min(1),
+  creditor: z.object({
+    name: z.string().min(1),
+    region: z.string().regex(/^[A-Z]{2}$/),
+    support_phone: z.string().min(1),
+    support_email: z.string().nullable(),
+    time_zone: z.string().min(1),
+  }),
+  borrower: z.object({ email: z.string().nullable(), language: z.enum(supportedLanguages) }),
+};
+
+function base(notice: { account_id: string; currency: string; reference_last4: string; creditor: z.output<typeof AccountNotice.creditor>; borrower: { language: "en" | "es" } }, to: string) {
+  return {
+    to,
+    language: notice.borrower.language,
+    region: notice.creditor.region,
+    currency: notice.currency,
+    creditorName: notice.creditor.name,
+    contact: { supportPhone: notice.creditor.support_phone, supportEmail: notice.creditor.support_email },
+    referenceLast4: notice.reference_last4,
+    accountId: notice.account_id,
+  };
+}
+
+const DisputeNoticeSchema = z
+  .object({ ...AccountNotice, dispute_id: Uuid, kind: z.enum(["not_mine", "wrong_amount", "already_paid", "identity_theft"]), due_at: z.coerce.date() })
+  .nullable();
+
+export async function sendDisputeNotice(disputeId: string): Promise<SendEmailResult | null> {
+  const notice = await rpc("dispute_notice", { p_dispute_id: Uuid.parse(disputeId) }, DisputeNoticeSchema);
+  const to = notice?.borrower.email;
+  if (!notice || !to) return null;
+  return sendDisputeReceived({ ...base(notice, to), disputeId: notice.dispute_id, kind: notice.kind, answerDueOn: dayIn(notice.due_at, notice.creditor.time_zone) });
+}
+
+const HardshipNoticeSchema = z
+  .object({
+    ...AccountNotice,
+    request_id: Uuid,
+    help: z.enum(["payment_break", "lower_payments", "freeze_interest", "settlement", "not_sure"]),
+    break_days: z.union([z.literal(30), z.literal(60), z.literal(90)]).nullable(),
+    proposed_monthly_minor: z.number().int().nullable(),
+    decision_due_at: z.coerce.date(),
+  })
+  .nullable();
+
+export async function sendHardshipNotice(requestId: string): Promise<SendEmailResult | null> {
+  const notice = await rpc("hardship_notice", { p_request_id: Uuid.parse(requestId) }, HardshipNoticeSchema);
+  const to = notice?.borrower.email;
+  if (!notice || !to) return null;
+  return sendHardshipReceived({
+    ...base(notice, to),
+    requestId: notice.request_id,
+    help: notice.help,
+    breakDays: notice.break_days,
+    proposedMonthlyMinor: notice.proposed_monthly_minor,
+    decisionDueOn: dayIn(notice.decision_due_at, notice.creditor.time_zone),
+  });
+}
+
+export function queueDisputeNotice(disputeId: string): void {
+  queueEmail(`dispute/${disputeId}`, () => sendDisputeNotice(disputeId), "dispute.email_failed", { disputeId });
+}
+
+export function queueHardshipNotice(requestId: string): void {
+  queueEmail(`hardship/${requestId}`, () => sendHardshipNotice(requestId), "hardship.email_failed", { requestId });
+}
