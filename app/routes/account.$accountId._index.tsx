@@ -22,7 +22,7 @@ import { productKey } from "~/utils/account-words";
 import { getAccountOverview, listBorrowerAccounts } from "~/utils/accounts.server";
 import { getAccountArrangement } from "~/utils/arrangements.server";
 import { creditorContact, dayIn, formatCalendarDate, formatRate, formatInstant } from "~/utils/borrower-format.server";
-import { listDisputes } from "~/utils/hardship.server";
+import { getHardshipRequest, listDisputes } from "~/utils/hardship.server";
 import { listAccountPayments } from "~/utils/payments.server";
 import { requireBorrowerSession } from "~/utils/session.server";
 import { noStore } from "~/utils/no-store";
@@ -35,12 +35,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const session = await requireBorrowerSession(request);
   const accountId = params.accountId ?? "";
   // One round trip's worth of waiting: each call answers 404 for another borrower's account.
-  const [overview, accounts, arrangement, payments, disputes] = await Promise.all([
+  const [overview, accounts, arrangement, payments, disputes, hardship] = await Promise.all([
     getAccountOverview(session.borrowerId, accountId),
     listBorrowerAccounts(session.borrowerId),
     getAccountArrangement(session.borrowerId, accountId),
     listAccountPayments(session.borrowerId, accountId),
     listDisputes(session.borrowerId, accountId),
+    getHardshipRequest(session.borrowerId, accountId),
   ]);
   const openDispute = disputes.find((d) => d.status !== "resolved") ?? null;
   const live = arrangement && (arrangement.status === "active" || arrangement.status === "pending_review") ? arrangement : null;
@@ -63,6 +64,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
           dueOn: date(dayIn(openDispute.dueAt, overview.creditor.timeZone)),
         }
       : null,
+    // A request for help that was sent and is waiting, or a draft to finish.
+    hardship:
+      hardship && (hardship.status === "submitted" || hardship.status === "draft")
+        ? {
+            status: hardship.status,
+            dueOn: hardship.decisionDueAt ? date(dayIn(new Date(hardship.decisionDueAt.getTime() - 1), overview.creditor.timeZone)) : null,
+          }
+        : null,
     account: {
       id: overview.accountId,
       currency: overview.currency,
@@ -114,7 +123,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 const OPTIONS = ["pay", "plan", "help", "dispute", "preferences"] as const;
 
 export default function AccountOverview() {
-  const { account, owed, contact, hasOtherAccounts, plan, payments, dispute } = useLoaderData<typeof loader>();
+  const { account, owed, contact, hasOtherAccounts, plan, payments, dispute, hardship } = useLoaderData<typeof loader>();
   const { t } = useTranslation("account");
   const money = (amountMinor: number) => <Money amountMinor={amountMinor} currency={account.currency} region={account.region} />;
   const line = (key: string, amountMinor: number, values?: Record<string, string>) => (
@@ -160,6 +169,23 @@ export default function AccountOverview() {
           </ul>
         </section>
       )}
+
+      {hardship ? (
+        <section aria-labelledby="hardship-title" className="panel">
+          <h2 id="hardship-title">{t("overview.hardship.title")}</h2>
+          {hardship.status === "submitted" ? (
+            <>
+              <p>{t("overview.hardship.due", { date: hardship.dueOn })}</p>
+              <p>{t("overview.hardship.paused")}</p>
+            </>
+          ) : (
+            <p>{t("overview.hardship.draft")}</p>
+          )}
+          <ButtonLink to={`${base}/help`} variant="secondary">
+            {hardship.status === "submitted" ? t("overview.hardship.see") : t("overview.hardship.finish")}
+          </ButtonLink>
+        </section>
+      ) : null}
 
       {dispute ? (
         <section aria-labelledby="dispute-title" className="panel">

@@ -13,13 +13,16 @@ import { z } from "zod";
 import { Alert } from "~/components/alert";
 import { Button } from "~/components/button";
 import { ErrorSummary } from "~/components/error-summary";
+import { DOCUMENT_ACCEPT, FileField } from "~/components/file-field";
 import { Page } from "~/components/page";
 import { RadioCards } from "~/components/radio-cards";
 import { TextArea } from "~/components/text-area";
 import { i18nServer } from "~/i18n/i18next.server";
 import { getAccountOverview } from "~/utils/accounts.server";
 import { dayIn, formatCalendarDate } from "~/utils/borrower-format.server";
-import { listDisputes, openDispute, type Dispute } from "~/utils/hardship.server";
+import { checkDocument } from "~/domain/document-type";
+import { addRequestDocument, listDisputes, listRequestDocuments, openDispute, type Dispute } from "~/utils/hardship.server";
+import { filesOf, readUploadForm } from "~/utils/uploads.server";
 import { DISPUTE_KINDS } from "~/utils/hardship-steps";
 import { noStore } from "~/utils/no-store";
 import { queueDisputeNotice } from "~/utils/request-notices.server";
@@ -66,7 +69,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { session, overview, disputes } = await disputePage(request, params.accountId);
   const t = await i18nServer.getFixedT(session.language, "dispute");
   const latest = disputes[0] ?? null;
+  const documents = latest ? await listRequestDocuments(session.borrowerId, "dispute", latest.id) : [];
   return {
+    documents: documents.map((d) => ({ id: d.id, filename: d.filename })),
     title: t("meta.title"),
     accountId: overview.accountId,
     creditorName: overview.creditor.name,
@@ -86,19 +91,24 @@ const DisputeForm = z.object({
 export async function action({ request, params }: ActionFunctionArgs) {
   const { session, overview } = await disputePage(request, params.accountId);
   const t = await i18nServer.getFixedT(session.language, "dispute");
-  let raw: Record<string, FormDataEntryValue> = {};
-  try {
-    raw = Object.fromEntries(await request.formData());
-  } catch {
-    raw = {};
+  const read = await readUploadForm(request);
+  if (!read.ok) {
+    return data({ errors: { document: t(`errors.document.${read.reason}`) }, values: { kind: "", details: "" } }, { status: read.reason === "too_large" ? 413 : 400, headers: { "Cache-Control": "no-store" } });
   }
-  const form = DisputeForm.parse(raw);
+  const form = DisputeForm.parse(Object.fromEntries([...read.form.entries()].filter(([, v]) => typeof v === "string")));
+  const files = filesOf(read.form, "document").slice(0, 1);
   const details = (form.details ?? "").trim();
   const values = { kind: form.kind ?? "", details: form.details ?? "" };
-  const errors: Partial<Record<"kind" | "details" | "form", string>> = {};
+  const errors: Partial<Record<"kind" | "details" | "document" | "form", string>> = {};
   if (!form.kind) errors.kind = t("errors.choose");
   if (details.length > DETAILS_MAX) errors.details = t("errors.too_long", { count: details.length });
-  if (!form.kind || errors.details) return data({ errors, values }, { status: 400, headers: { "Cache-Control": "no-store" } });
+  // The file is checked before anything is stored: a bad one leaves no dispute behind.
+  const bytes = files[0] ? new Uint8Array(await files[0].arrayBuffer()) : null;
+  const checked = bytes ? checkDocument(bytes) : null;
+  if (checked && !checked.ok) errors.document = t(`errors.document.${checked.reason}`);
+  if (!form.kind || errors.details || errors.document) {
+    return data({ errors, values }, { status: checked && !checked.ok && checked.reason === "too_large" ? 413 : 400, headers: { "Cache-Control": "no-store" } });
+  }
 
   const result = await openDispute({
     borrowerId: session.borrowerId,
@@ -111,7 +121,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const key = result.reason === "dispute_open" ? "errors.dispute_open" : "errors.choose";
     return data({ errors: { form: t(key) }, values }, { status: result.reason === "dispute_open" ? 409 : 400, headers: { "Cache-Control": "no-store" } });
   }
-  if (result.outcome === "opened") queueDisputeNotice(result.dispute.id);
+  if (result.outcome === "opened") {
+    if (bytes && files[0]) {
+      await addRequestDocument({ borrowerId: session.borrowerId, kind: "dispute", requestId: result.dispute.id, filename: files[0].name, bytes });
+    }
+    queueDisputeNotice(result.dispute.id);
+  }
   throw redirect(`/account/${overview.accountId}/dispute?sent=1`, { status: 303 });
 }
 
@@ -165,13 +180,14 @@ export default function DisputePage() {
   const { t } = useTranslation("dispute");
   const navigation = useNavigation();
   const busy = navigation.state !== "idle" && navigation.formMethod?.toUpperCase() === "POST";
-  const errors = (actionData?.errors ?? {}) as Partial<Record<"kind" | "details" | "form", string>>;
+  const errors = (actionData?.errors ?? {}) as Partial<Record<"kind" | "details" | "document" | "form", string>>;
   const values = actionData?.values ?? { kind: "", details: "" };
   const open = loaded.dispute && loaded.dispute.status !== "resolved" ? loaded.dispute : null;
   const base = `/account/${loaded.accountId}`;
   const summary = [
     errors.kind ? { fieldId: "dispute-kind", message: errors.kind } : null,
     errors.details ? { fieldId: "dispute-details", message: errors.details } : null,
+    errors.document ? { fieldId: "dispute-document", message: errors.document } : null,
   ].filter((item): item is { fieldId: string; message: string } => item !== null);
 
   return (
@@ -184,12 +200,26 @@ export default function DisputePage() {
         </Alert>
       ) : null}
       {loaded.dispute ? <Tracker dispute={loaded.dispute} creditorName={loaded.creditorName} region={loaded.region} /> : null}
+      {loaded.dispute && loaded.documents.length > 0 ? (
+        <section aria-labelledby="dispute-documents">
+          <h2 id="dispute-documents">{t("documentsSent")}</h2>
+          <ul>
+            {loaded.documents.map((d) => (
+              <li key={d.id}>
+                <a href={`/account/${loaded.accountId}/documents/${d.id}`} download>
+                  {d.filename}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       {open ? null : (
         <>
           {loaded.dispute ? <h2>{t("tracker.another")}</h2> : null}
           <p className="lead">{t("lead")}</p>
           <p>{t("pauseNote")}</p>
-          <Form method="post" className="stack">
+          <Form method="post" encType="multipart/form-data" className="stack">
             <RadioCards
               id="dispute-kind"
               name="kind"
@@ -211,6 +241,7 @@ export default function DisputePage() {
               defaultValue={values.details}
               errors={errors.details ? [errors.details] : undefined}
             />
+            <FileField id="dispute-document" name="document" label={t("documentLabel")} description={t("documentHint")} error={errors.document} accept={DOCUMENT_ACCEPT} />
             <Button type="submit" isDisabled={busy}>
               {t("send")}
             </Button>

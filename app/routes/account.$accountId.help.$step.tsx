@@ -18,6 +18,7 @@ import { Alert } from "~/components/alert";
 import { Button } from "~/components/button";
 import { Checkbox } from "~/components/checkbox";
 import { ErrorSummary } from "~/components/error-summary";
+import { DOCUMENT_ACCEPT, FileField } from "~/components/file-field";
 import { Page } from "~/components/page";
 import { RadioCards } from "~/components/radio-cards";
 import { TermsLines } from "~/components/terms-lines";
@@ -29,7 +30,9 @@ import { IE_FREQUENCIES, ieAmountField, ieFrequencyField, type IeCategory } from
 import { formatMoney, minorToDecimalString, parseMoneyInput } from "~/domain/money";
 import { fallbackLanguage, intlLocale, isLanguage } from "~/i18n/config";
 import { i18nServer } from "~/i18n/i18next.server";
-import { saveHardshipStep, submitHardshipRequest, type HardshipStepAnswers } from "~/utils/hardship.server";
+import { addRequestDocument, listRequestDocuments, saveHardshipStep, submitHardshipRequest, type HardshipStepAnswers } from "~/utils/hardship.server";
+import { filesOf, readUploadForm } from "~/utils/uploads.server";
+import { checkDocument } from "~/domain/document-type";
 import { healthConsentTerms, loadHardshipPage, type HardshipPage } from "~/utils/hardship-page.server";
 import { FORM_STEPS, HARDSHIP_HELP, HARDSHIP_REASONS, IE_STEP_CATEGORIES, isIeStep, REQUIRED_STEPS, type FormStep } from "~/utils/hardship-steps";
 import { noStore } from "~/utils/no-store";
@@ -69,6 +72,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   );
   const health = step === "health" ? await healthConsentTerms(page.overview.creditor.name, page.session.language) : null;
   const missing = REQUIRED_STEPS.filter((s) => !(draft?.stepsDone ?? []).includes(s));
+  const documents = step === "documents" && draft ? await listRequestDocuments(page.session.borrowerId, "hardship", draft.id) : [];
   return {
     title: `${t(`steps.${step}`)} – ${t("meta.title")}`,
     step,
@@ -102,6 +106,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       : null,
     health: health ? { lines: health.lines, sha256: health.sha256 } : null,
     missing,
+    documents: documents.map((d) => ({ id: d.id, filename: d.filename })),
   };
 }
 
@@ -116,12 +121,9 @@ function reply(errors: Errors, status = 400) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { step, page, draft } = await stepPage(request, params);
   const t = await i18nServer.getFixedT(page.session.language, "hardship");
-  let form: FormData;
-  try {
-    form = await request.formData();
-  } catch {
-    form = new FormData();
-  }
+  const read = await readUploadForm(request);
+  if (!read.ok) return reply({ document: t(`errors.document.${read.reason}`) }, read.reason === "too_large" ? 413 : 400);
+  const form = read.form;
   const text = (name: string) => {
     const value = form.get(name);
     return typeof value === "string" ? value : "";
@@ -199,6 +201,21 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
         userAgent: (request.headers.get("User-Agent") ?? "").slice(0, 512) || null,
       },
     });
+  }
+
+  if (step === "documents") {
+    const files = filesOf(form, "document");
+    if (files.length === 0) return text("intent") === "add" ? reply({ document: t("errors.document.empty") }) : goNext();
+    if (!draft) return reply({ form: t("documents.startFirst") }, 409);
+    for (const file of files) {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const checked = checkDocument(bytes);
+      if (!checked.ok) return reply({ document: t(`errors.document.${checked.reason}`) }, checked.reason === "too_large" ? 413 : 400);
+      const added = await addRequestDocument({ borrowerId, kind: "hardship", requestId: draft.id, filename: file.name, bytes });
+      if (!added.ok) return reply({ document: t(`errors.document.${added.reason}`) }, added.reason === "invalid_document" ? 400 : 409);
+    }
+    if (text("intent") === "next") return goNext();
+    throw redirect(`${page.base}/documents`, { status: 303 });
   }
 
   // check: send it.
@@ -307,7 +324,7 @@ export default function HardshipStep() {
   const [help, setHelp] = useState<string>(data.draft?.help ?? "");
   const summaryItems = Object.entries(errors)
     .filter(([field]) => field !== "form")
-    .map(([field, message]) => ({ fieldId: field === "reasons" ? "reasons" : field === "help" ? "help-choice" : field, message }));
+    .map(([field, message]) => ({ fieldId: field === "help" ? "help-choice" : field, message }));
 
   return (
     <Page title={t(`steps.${data.step}`)} narrow>
@@ -408,6 +425,41 @@ export default function HardshipStep() {
             {t("saveContinue")}
           </Button>
         </Form>
+      ) : null}
+
+      {data.step === "documents" ? (
+        <>
+          <p className="lead">{t("documents.intro")}</p>
+          <h2>{t("documents.list")}</h2>
+          {data.documents.length > 0 ? (
+            <ul>
+              {data.documents.map((d) => (
+                <li key={d.id}>
+                  <a href={`/account/${data.accountId}/documents/${d.id}`} download>
+                    {d.filename}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p>{t("documents.none")}</p>
+          )}
+          {data.draft ? (
+            <Form method="post" encType="multipart/form-data" className="stack">
+              <FileField id="document" name="document" label={t("documents.label")} description={t("documents.rules")} error={errors.document} accept={DOCUMENT_ACCEPT} />
+              <Button type="submit" name="intent" value="add" variant="secondary" isDisabled={busy}>
+                {t("documents.add")}
+              </Button>
+              <Button type="submit" name="intent" value="next" isDisabled={busy}>
+                {t("saveContinue")}
+              </Button>
+            </Form>
+          ) : (
+            <p>
+              <Link to={`${base}/reasons`}>{t("documents.startFirst")}</Link>
+            </p>
+          )}
+        </>
       ) : null}
 
       {data.step === "check" ? <Check data={data} busy={busy} /> : null}

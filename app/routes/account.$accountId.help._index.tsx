@@ -10,9 +10,10 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
 import { Alert } from "~/components/alert";
 import { Button, ButtonLink } from "~/components/button";
+import { CreditorContact } from "~/components/creditor-contact";
 import { Page } from "~/components/page";
 import { i18nServer } from "~/i18n/i18next.server";
-import { dayIn, formatCalendarDate } from "~/utils/borrower-format.server";
+import { creditorContact, dayIn, formatCalendarDate } from "~/utils/borrower-format.server";
 import { withdrawHealthConsent } from "~/utils/hardship.server";
 import { loadHardshipPage, nextUnsaved } from "~/utils/hardship-page.server";
 import { noStore } from "~/utils/no-store";
@@ -33,6 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     title: t("meta.title"),
     accountId: page.overview.accountId,
     creditorName: page.overview.creditor.name,
+    contact: creditorContact(page.overview.creditor, language),
     region,
     sent: new URL(request.url).searchParams.get("sent") === "1",
     healthDeleted: new URL(request.url).searchParams.get("health") === "deleted",
@@ -105,6 +107,15 @@ export default function AskForHelp() {
           <ButtonLink to={`${base}/${open?.status === "draft" ? open.next : "reasons"}`}>{open?.status === "draft" ? t("continue") : t("start")}</ButtonLink>
         </>
       )}
+
+      <section aria-labelledby="talk-title">
+        <h2 id="talk-title">{t("talk.title")}</h2>
+        <CreditorContact
+          callLabel={t("talk.call", { creditorName: d.contact.name })}
+          phone={d.contact.phone}
+          hours={t("talk.hours", { hours: d.contact.hours })}
+        />
+      </section>
 
       <section className="panel" aria-labelledby="advice-title">
         <h2 id="advice-title">{t("advice.title")}</h2>

@@ -44,5 +44,6 @@ export async function loadHardshipPage(request: Request, accountId: string | und
 /** The first step not saved yet (where "Continue" goes), else the check page. */
 export function nextUnsaved(request: HardshipRequest | null): FormStep {
   const done = new Set<string>(request?.stepsDone ?? []);
-  return FORM_STEPS.find((step) => step !== "check" && !done.has(step)) ?? "check";
+  // Documents are optional and have no saved state of their own.
+  return FORM_STEPS.find((step) => step !== "check" && step !== "documents" && !done.has(step)) ?? "check";
 }

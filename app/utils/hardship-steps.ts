@@ -7,7 +7,7 @@
 import { IE_CATEGORIES_BY_SECTION, type IeCategory } from "~/domain/income-expenditure-fields";
 
 /** The form's pages, in order; "check" sends it. */
-export const FORM_STEPS = ["reasons", "income", "fixed", "flexible", "debts", "help", "health", "check"] as const;
+export const FORM_STEPS = ["reasons", "income", "fixed", "flexible", "debts", "help", "health", "documents", "check"] as const;
 export type FormStep = (typeof FORM_STEPS)[number];
 export type IeStep = "income" | "fixed" | "flexible" | "debts";
 

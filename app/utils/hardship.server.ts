@@ -246,3 +246,54 @@ export async function liftEndedPauses(): Promise<number> {
 export async function escalateOverdueHardship(): Promise<number> {
   return rpc("escalate_overdue_hardship", {}, z.number().int());
 }
+
+// ---------------------------------------------------------------------------------------
+// Documents
+
+export type RequestKind = "hardship" | "dispute";
+
+const DocumentSchema = z
+  .object({ id: Uuid, filename: z.string(), content_type: z.enum(["application/pdf", "image/jpeg", "image/png"]), size_bytes: z.number().int(), created_at: Instant.optional() })
+  .transform((d) => ({ id: d.id, filename: d.filename, contentType: d.content_type, sizeBytes: d.size_bytes }));
+export type RequestDocument = z.output<typeof DocumentSchema>;
+
+/** Adds a document (already checked by its first bytes; the database checks again). */
+export async function addRequestDocument(input: {
+  borrowerId: string;
+  kind: RequestKind;
+  requestId: string;
+  filename: string;
+  bytes: Uint8Array;
+}): Promise<{ ok: true; document: RequestDocument } | { ok: false; reason: "too_many_documents" | "request_closed" | "invalid_document" }> {
+  const request = requireUuid(input.requestId);
+  const result = await withReasons(["too_many_documents", "request_closed", "invalid_document"] as const, () =>
+    rpc(
+      "add_request_document",
+      {
+        p_borrower_id: Uuid.parse(input.borrowerId),
+        p_kind: input.kind,
+        p_request_id: request,
+        p_filename: input.filename.slice(0, 200) || "document",
+        p_content_base64: Buffer.from(input.bytes).toString("base64"),
+      },
+      DocumentSchema,
+    ),
+  );
+  return result.ok ? { ok: true, document: result.value } : result;
+}
+
+export async function listRequestDocuments(borrowerId: string, kind: RequestKind, requestId: string): Promise<RequestDocument[]> {
+  return rpc("request_documents", { p_borrower_id: Uuid.parse(borrowerId), p_kind: kind, p_request_id: requireUuid(requestId) }, z.array(DocumentSchema));
+}
+
+const ContentSchema = z
+  .object({ filename: z.string(), content_type: z.enum(["application/pdf", "image/jpeg", "image/png"]), content_base64: z.string() })
+  .nullable();
+
+/** One of the borrower's documents with its bytes, or null (anyone else's, or none). */
+export async function getRequestDocument(borrowerId: string, documentId: string): Promise<{ filename: string; contentType: string; bytes: Buffer } | null> {
+  const id = z.uuid().safeParse(documentId);
+  if (!id.success) return null;
+  const found = await rpc("request_document_content", { p_borrower_id: Uuid.parse(borrowerId), p_document_id: id.data }, ContentSchema);
+  return found ? { filename: found.filename, contentType: found.content_type, bytes: Buffer.from(found.content_base64, "base64") } : null;
+}

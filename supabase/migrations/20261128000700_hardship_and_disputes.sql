@@ -975,6 +975,166 @@ comment on function api.dispute_notice(uuid) is
   'The facts of a dispute for its confirmation email (kind, answer due time, account, creditor contact, borrower email and language), or null.';
 
 -- ---------------------------------------------------------------------------------------
+-- Documents: PDF, JPEG or PNG (checked by their first bytes, here as in the app), at most
+-- 5 MB each and 5 per request, kept in the database with the request they support.
+-- ---------------------------------------------------------------------------------------
+
+create table app.request_documents (
+  id uuid primary key default gen_random_uuid(),
+  borrower_id uuid not null references app.borrowers (id),
+  account_id uuid not null references app.accounts (id),
+  hardship_request_id uuid references app.hardship_requests (id),
+  dispute_id uuid references app.disputes (id),
+  -- The name the borrower's file had, cleaned (no path, at most 200 characters).
+  filename text not null check (length(filename) between 1 and 200 and filename !~ '[/\\[:cntrl:]]'),
+  content_type text not null check (content_type in ('application/pdf', 'image/jpeg', 'image/png')),
+  size_bytes integer not null check (size_bytes between 1 and 5242880),
+  sha256 text not null check (sha256 ~ '^[0-9a-f]{64}$'),
+  content bytea not null,
+  created_at timestamptz not null default now(),
+  check ((hardship_request_id is null) <> (dispute_id is null)),
+  check (octet_length(content) = size_bytes)
+);
+
+comment on table app.request_documents is
+  'Documents a borrower sent with a hardship request or a dispute: PDF, JPEG or PNG (checked by content), at most 5 MB each and 5 per request.';
+
+create index request_documents_hardship_idx on app.request_documents (hardship_request_id) where hardship_request_id is not null;
+create index request_documents_dispute_idx on app.request_documents (dispute_id) where dispute_id is not null;
+create index request_documents_borrower_idx on app.request_documents (borrower_id);
+
+alter table app.request_documents enable row level security;
+revoke all on table app.request_documents from public, anon, authenticated, service_role;
+
+-- The content type the bytes really are, or null.
+create function app.sniff_document_type(p_content bytea)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select case
+    when substring(p_content from 1 for 5) = '\x255044462d'::bytea then 'application/pdf'
+    when substring(p_content from 1 for 3) = '\xffd8ff'::bytea then 'image/jpeg'
+    when substring(p_content from 1 for 8) = '\x89504e470d0a1a0a'::bytea then 'image/png'
+  end;
+$$;
+
+revoke all on function app.sniff_document_type(bytea) from public, anon, authenticated, service_role;
+
+-- Adds a document to one of the borrower's requests: p_kind 'hardship' (a draft or a sent
+-- request) or 'dispute' (an open one); p_content_base64 the file. The type is what the bytes
+-- are, never what the name says. PT404 request_not_found; PT409 too_many_documents,
+-- request_closed; PT422 invalid_document.
+create function api.add_request_document(
+  p_borrower_id uuid,
+  p_kind text,
+  p_request_id uuid,
+  p_filename text,
+  p_content_base64 text
+)
+returns jsonb
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_account_id uuid;
+  v_status text;
+  v_content bytea;
+  v_type text;
+  v_count integer;
+  v_id uuid;
+  v_filename text := btrim(regexp_replace(coalesce(p_filename, ''), '^.*[/\\]', ''));
+begin
+  if p_kind = 'hardship' then
+    select h.account_id, h.status into v_account_id, v_status
+      from app.hardship_requests as h where h.id = p_request_id and h.borrower_id = p_borrower_id for update;
+    if found and v_status not in ('draft', 'submitted') then
+      raise exception 'the request is closed' using errcode = 'PT409', hint = 'request_closed';
+    end if;
+  elsif p_kind = 'dispute' then
+    select d.account_id, d.status into v_account_id, v_status
+      from app.disputes as d where d.id = p_request_id and d.borrower_id = p_borrower_id for update;
+    if found and v_status = 'resolved' then
+      raise exception 'the dispute is resolved' using errcode = 'PT409', hint = 'request_closed';
+    end if;
+  end if;
+  if v_account_id is null then
+    raise exception 'request not found' using errcode = 'PT404', hint = 'request_not_found';
+  end if;
+
+  begin
+    v_content := decode(coalesce(p_content_base64, ''), 'base64');
+  exception
+    when others then
+      raise exception 'not a file' using errcode = 'PT422', hint = 'invalid_document';
+  end;
+  v_type := app.sniff_document_type(v_content);
+  v_filename := regexp_replace(v_filename, '[[:cntrl:]]', '', 'g');
+  if v_type is null or octet_length(v_content) < 1 or octet_length(v_content) > 5242880
+     or length(v_filename) not between 1 and 200 then
+    raise exception 'not a PDF, JPEG or PNG of at most 5 MB' using errcode = 'PT422', hint = 'invalid_document';
+  end if;
+
+  select count(*)::int into v_count from app.request_documents as r
+   where (p_kind = 'hardship' and r.hardship_request_id = p_request_id) or (p_kind = 'dispute' and r.dispute_id = p_request_id);
+  if v_count >= 5 then
+    raise exception 'five documents already' using errcode = 'PT409', hint = 'too_many_documents';
+  end if;
+
+  insert into app.request_documents (borrower_id, account_id, hardship_request_id, dispute_id, filename, content_type, size_bytes, sha256, content)
+  values (p_borrower_id, v_account_id,
+          case when p_kind = 'hardship' then p_request_id end, case when p_kind = 'dispute' then p_request_id end,
+          v_filename, v_type, octet_length(v_content), encode(sha256(v_content), 'hex'), v_content)
+  returning id into v_id;
+  insert into app.audit_events (actor_kind, actor_id, action, subject_kind, subject_id, account_id, metadata)
+  values ('borrower', p_borrower_id, 'document.added', 'request_document', v_id, v_account_id,
+          jsonb_build_object('request_id', p_request_id, 'kind', p_kind, 'size_bytes', octet_length(v_content),
+                             'content_type', replace(v_type, '/', '.')));
+  return jsonb_build_object('id', v_id, 'filename', v_filename, 'content_type', v_type, 'size_bytes', octet_length(v_content));
+end;
+$$;
+
+comment on function api.add_request_document(uuid, text, uuid, text, text) is
+  'Adds a PDF, JPEG or PNG (by its first bytes; at most 5 MB, 5 per request) to one of the borrower''s hardship requests or open disputes: {id, filename, content_type, size_bytes}. PT404 request_not_found; PT409 too_many_documents, request_closed; PT422 invalid_document.';
+
+-- The documents of one of the borrower's requests (no content).
+create function api.request_documents(p_borrower_id uuid, p_kind text, p_request_id uuid)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'filename', r.filename, 'content_type', r.content_type,
+                                               'size_bytes', r.size_bytes, 'created_at', r.created_at)
+                            order by r.created_at, r.id), '[]'::jsonb)
+    from app.request_documents as r
+   where r.borrower_id = p_borrower_id
+     and ((p_kind = 'hardship' and r.hardship_request_id = p_request_id) or (p_kind = 'dispute' and r.dispute_id = p_request_id));
+$$;
+
+comment on function api.request_documents(uuid, text, uuid) is
+  'The documents (id, filename, content_type, size_bytes, created_at; never the content) of one of the borrower''s requests; another borrower''s request lists nothing.';
+
+-- One of the borrower's documents, to download: null for anyone else's.
+create function api.request_document_content(p_borrower_id uuid, p_document_id uuid)
+returns jsonb
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select jsonb_build_object('filename', r.filename, 'content_type', r.content_type, 'content_base64', encode(r.content, 'base64'))
+    from app.request_documents as r
+   where r.id = p_document_id and r.borrower_id = p_borrower_id;
+$$;
+
+comment on function api.request_document_content(uuid, uuid) is
+  'One of the borrower''s documents with its content (base64) for download, or null (another borrower''s, or none).';
+
+-- ---------------------------------------------------------------------------------------
 -- Grants: service_role alone.
 -- ---------------------------------------------------------------------------------------
 
@@ -992,6 +1152,9 @@ revoke execute on function api.lift_ended_pauses() from public, anon, authentica
 revoke execute on function api.escalate_overdue_hardship() from public, anon, authenticated;
 revoke execute on function api.hardship_notice(uuid) from public, anon, authenticated;
 revoke execute on function api.dispute_notice(uuid) from public, anon, authenticated;
+revoke execute on function api.add_request_document(uuid, text, uuid, text, text) from public, anon, authenticated;
+revoke execute on function api.request_documents(uuid, text, uuid) from public, anon, authenticated;
+revoke execute on function api.request_document_content(uuid, uuid) from public, anon, authenticated;
 
 grant execute on function api.account_hardship_request(uuid, uuid) to service_role;
 grant execute on function api.save_hardship_step(uuid, uuid, text, jsonb) to service_role;
@@ -1007,3 +1170,6 @@ grant execute on function api.lift_ended_pauses() to service_role;
 grant execute on function api.escalate_overdue_hardship() to service_role;
 grant execute on function api.hardship_notice(uuid) to service_role;
 grant execute on function api.dispute_notice(uuid) to service_role;
+grant execute on function api.add_request_document(uuid, text, uuid, text, text) to service_role;
+grant execute on function api.request_documents(uuid, text, uuid) to service_role;
+grant execute on function api.request_document_content(uuid, uuid) to service_role;

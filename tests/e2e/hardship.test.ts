@@ -1,7 +1,7 @@
 /**
  * Issue 7 "Done when", end to end on a 360×780 phone with JavaScript on and off, axe at zero
  * on every step: María (a copy of DEMO-1002, in Spanish) asks for help with her income and
- * expenditure and a 60-day payment break, sees the confirmation and finds the email in
+ * expenditure, a letter (PDF) and a 60-day payment break, sees the confirmation and finds the email in
  * /dev/outbox; Alex (a copy of DEMO-1001) says the amount is wrong and sees the tracker.
  */
 import { expect, test } from "@playwright/test";
@@ -25,7 +25,7 @@ test("María asks for a 60-day payment break, in Spanish, and gets the confirmat
   await page.getByRole("link", { name: "Empezar" }).click();
 
   await expect(page.getByRole("heading", { level: 1, name: "Qué pasó" })).toBeVisible();
-  await expect(page.getByText("Paso 1 de 8")).toBeVisible();
+  await expect(page.getByText("Paso 1 de 9")).toBeVisible();
   await page.getByRole("checkbox", { name: "Perdí mi trabajo o ahora gano menos" }).check();
   await expectNoAxeViolations(page, javaScriptEnabled);
   await saveAndGo();
@@ -68,6 +68,13 @@ test("María asks for a 60-day payment break, in Spanish, and gets the confirmat
   await expectNoAxeViolations(page, javaScriptEnabled);
   await saveAndGo();
 
+  await expect(page.getByRole("heading", { level: 1, name: "Documentos" })).toBeVisible();
+  await page.getByLabel("Elija un archivo").setInputFiles({ name: "carta-despido.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n% carta\n") });
+  await page.getByRole("button", { name: "Agregar este documento" }).click();
+  await expect(page.getByRole("link", { name: "carta-despido.pdf" })).toBeVisible();
+  await expectNoAxeViolations(page, javaScriptEnabled);
+  await saveAndGo();
+
   await expect(page.getByRole("heading", { level: 1, name: "Revisar y enviar" })).toBeVisible();
   await expect(page.getByText("Un descanso de los pagos por 60 días")).toBeVisible();
   await expect(page.getByText("$1,417.17")).toBeVisible();
@@ -79,6 +86,8 @@ test("María asks for a 60-day payment break, in Spanish, and gets the confirmat
   await expect(page.getByText(/No le pediremos que pague esta cuenta mientras la revisamos/)).toBeVisible();
   await expect(page.getByText(/nfcc\.org/)).toBeVisible();
   await expectNoAxeViolations(page, javaScriptEnabled);
+  await page.getByRole("link", { name: "Volver a su cuenta" }).click();
+  await expect(page.getByRole("region", { name: "Su solicitud de ayuda" })).toContainText("Le responderemos a más tardar el");
 
   await page.goto("/dev/outbox");
   await expect(page.getByRole("listitem").filter({ hasText: `${reference.toLowerCase()}@example.com` }).first()).toBeVisible();

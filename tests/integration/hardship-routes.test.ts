@@ -8,6 +8,7 @@
  * borrower and unknown steps are 404.
  */
 import { describe, expect, test } from "vitest";
+import { loader as overviewLoader } from "~/routes/account.$accountId._index";
 import { action as helpAction, loader as helpLoader } from "~/routes/account.$accountId.help._index";
 import { action as stepAction, loader as stepLoader } from "~/routes/account.$accountId.help.$step";
 import { settleQueuedEmails } from "~/utils/background-email.server";
@@ -42,7 +43,7 @@ describe("Ask for help", () => {
   test("step by step to sent: amounts as people type them, one request and one pause, the email once", async () => {
     const jar = await signIn("DEMO-1001", ALEX_DOB);
     expect((await hub(jar, DEMO_1001)).data).toMatchObject({ request: null, title: "Ask for help" });
-    expect((await open(jar, DEMO_1001, "reasons")).data).toMatchObject({ step: "reasons", index: 0, total: 8, draft: null });
+    expect((await open(jar, DEMO_1001, "reasons")).data).toMatchObject({ step: "reasons", index: 0, total: 9, draft: null });
 
     const reasons = await post(jar, DEMO_1001, "reasons", { reasons: ["job_loss", "caring"], note: "My hours were cut in October." });
     expect(reasons.status).toBe(303);
@@ -85,6 +86,8 @@ describe("Ask for help", () => {
 
     const page = await hub(jar, DEMO_1001, "?sent=1");
     expect(page.data).toMatchObject({ sent: true, request: { status: "submitted" } });
+    const overview = await call(() => overviewLoader({ request: req(`/account/${DEMO_1001}`, { jar }), params: { accountId: DEMO_1001 }, context }));
+    expect(overview.data).toMatchObject({ hardship: { status: "submitted", dueOn: expect.any(String) } });
     // A sent request is not edited through the form.
     expect((await open(jar, DEMO_1001, "reasons")).status).toBe(303);
     await settleQueuedEmails();
