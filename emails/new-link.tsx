@@ -15,9 +15,11 @@ export type NewLinkEmailProps = {
   creditorContact?: string | null;
   linkUrl: string;
   expiresInMinutes: number;
+  /** For a long-lived link (one a staff member sent): say days instead of minutes. */
+  expiresInDays?: number;
 };
 
-export function NewLinkEmail({ t, lang, appUrl, creditorName, creditorContact, linkUrl, expiresInMinutes }: NewLinkEmailProps) {
+export function NewLinkEmail({ t, lang, appUrl, creditorName, creditorContact, linkUrl, expiresInMinutes, expiresInDays }: NewLinkEmailProps) {
   const creditor: EmailCreditor = { name: creditorName, contact: creditorContact };
   return (
     <EmailLayout
@@ -36,7 +38,7 @@ export function NewLinkEmail({ t, lang, appUrl, creditorName, creditorContact, l
       <Button href={linkUrl} style={contentStyles.button}>
         {t("newLink.button")}
       </Button>
-      <Text style={{ ...contentStyles.text, marginTop: "24px" }}>{t("newLink.expires", { count: expiresInMinutes })}</Text>
+      <Text style={{ ...contentStyles.text, marginTop: "24px" }}>{expiresInDays ? t("newLink.expiresDays", { count: expiresInDays }) : t("newLink.expires", { count: expiresInMinutes })}</Text>
       <Text style={contentStyles.text}>
         {t("newLink.fallback")}{" "}
         <Link href={linkUrl} style={contentStyles.link}>
