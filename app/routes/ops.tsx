@@ -42,6 +42,9 @@ export default function OpsLayout() {
               <li>
                 <NavLink to="/ops/accounts">{t("bar.accounts")}</NavLink>
               </li>
+              <li>
+                <NavLink to="/ops/metrics">{t("bar.metrics")}</NavLink>
+              </li>
               {staff.role !== "agent" ? (
                 <>
                   <li>
