@@ -99,6 +99,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       who: e.actor_kind === "staff" ? (e.actor_name ?? t("account.audit.staff")) : t(`account.audit.${e.actor_kind}`),
       action: e.action,
       reason: e.reason_code,
+      origin: e.origin,
       details: Object.entries(e.metadata)
         .map(([key, value]) => `${key}: ${String(value)}`)
         .join(", "),
@@ -354,6 +355,7 @@ export default function StaffAccountPage() {
               <span className="ops-audit__when">{e.when}</span> <strong>{e.who}</strong> <code>{e.action}</code>
               {e.reason ? ` · ${e.reason}` : ""}
               {e.details ? <span className="ops-audit__details"> · {e.details}</span> : null}
+              {e.origin ? <span className="ops-audit__details"> · {t("account.audit.origin", { origin: e.origin })}</span> : null}
             </li>
           ))}
         </ol>

@@ -17,6 +17,8 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { networkInterfaces } from "node:os";
 import { EnvError, describeServices, getEnv, type Env } from "~/utils/env.server";
 import { requestMemoStorage } from "~/utils/request-memo.server";
+import { requestOriginStorage } from "~/utils/request-origin.server";
+import { hashClientIp } from "~/utils/client-ip.server";
 import {
   RateLimiter,
   allowedOriginsFor,
@@ -169,7 +171,12 @@ async function main() {
     },
   });
   // One memo per request, shared by its loaders (app/utils/request-memo.server.ts).
-  app.all("*", (req, res, next) => requestMemoStorage.run(new Map(), () => remixHandler(req, res, next)));
+  // And the request's origin for the audit trail (app/utils/request-origin.server.ts).
+  app.all("*", (req, res, next) =>
+    requestOriginStorage.run(hashClientIp(req.ip ?? req.socket.remoteAddress ?? "unknown"), () =>
+      requestMemoStorage.run(new Map(), () => remixHandler(req, res, next)),
+    ),
+  );
 
   const server = app.listen(env.PORT, env.HOST, () => {
     const addresses = [`http://localhost:${env.PORT}`];

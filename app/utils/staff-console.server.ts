@@ -197,6 +197,7 @@ const StaffAccountSchema = z.object({
       subject_kind: z.string().nullable(),
       reason_code: z.string().nullable(),
       metadata: z.record(z.string(), z.unknown()),
+      origin: z.string().nullable(),
     }),
   ),
 });

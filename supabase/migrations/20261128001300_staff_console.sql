@@ -341,7 +341,8 @@ begin
       select jsonb_agg(jsonb_build_object(
                'event_no', e.event_no, 'occurred_at', e.occurred_at, 'actor_kind', e.actor_kind,
                'actor_name', s.full_name, 'action', e.action, 'subject_kind', e.subject_kind,
-               'reason_code', e.reason_code, 'metadata', e.metadata
+               'reason_code', e.reason_code, 'metadata', e.metadata,
+               'origin', substr(e.origin_hash, 1, 8)
              ) order by e.occurred_at desc, e.event_no desc)
         from (select ev.* from app.audit_events as ev where ev.account_id = v_account.id
                order by ev.occurred_at desc, ev.event_no desc limit 300) as e
@@ -352,7 +353,7 @@ end;
 $$;
 
 comment on function api.staff_account(uuid, uuid) is
-  'One account for the console, audited as staff.account_viewed: {account (balance split, dpd, paused), borrower, creditor, ledger, arrangements (with installments), payments, consents, hardship_requests, disputes, links (last 20), audit (last 300, newest first, with staff names)}. PT403 staff_forbidden; PT404 account_not_found.';
+  'One account for the console, audited as staff.account_viewed: {account (balance split, dpd, paused), borrower, creditor, ledger, arrangements (with installments), payments, consents, hardship_requests, disputes, links (last 20), audit (last 300, newest first, with staff names and the first 8 characters of origin_hash)}. PT403 staff_forbidden; PT404 account_not_found.';
 
 revoke execute on function api.staff_account(uuid, uuid) from public, anon, authenticated;
 grant execute on function api.staff_account(uuid, uuid) to service_role;

@@ -13,6 +13,8 @@ import { loader as confirmLoader, action as confirmAction } from "~/routes/ops.c
 import { action as signInAction } from "~/routes/ops.sign-in";
 import { action as signOutAction } from "~/routes/ops.sign-out";
 import { action as staffAction, loader as staffLoader } from "~/routes/ops.staff";
+import { hashClientIp } from "~/utils/client-ip.server";
+import { requestOriginStorage } from "~/utils/request-origin.server";
 import { settleStaffSignInEmails } from "~/utils/staff-session.server";
 import { testDb } from "../setup/db";
 import { withLocalEmail } from "../setup/env";
@@ -227,5 +229,26 @@ describe("queue, search and the account page", () => {
     const unknown = "a0000000-0000-4000-8000-000000009999";
     expect((await call(() => accountLoader({ request: req(`/ops/accounts/${unknown}`, { jar }), params: { accountId: unknown }, context }))).status).toBe(404);
     expect((await call(() => accountLoader({ request: req("/ops/accounts/nope", { jar }), params: { accountId: "nope" }, context }))).status).toBe(404);
+  });
+
+  test("each audit event records where the request came from (an HMAC of the IP, never the IP); jobs record none", async () => {
+    const jar = await signInStaff(STAFF.supervisor.email);
+    const origin = hashClientIp("192.0.2.44");
+    await requestOriginStorage.run(origin, () =>
+      call(() => accountLoader({ request: req(`/ops/accounts/${DEMO_1001}`, { jar }), params: { accountId: DEMO_1001 }, context })),
+    );
+    const { rows } = await testDb().query<{ origin_hash: string | null }>(
+      "select origin_hash from app.audit_events where action = 'staff.account_viewed' and actor_id = $1",
+      [STAFF.supervisor.id],
+    );
+    expect(rows).toEqual([{ origin_hash: origin }]);
+    expect(JSON.stringify(rows)).not.toContain("192.0.2.44");
+    const { rows: signedIn } = await testDb().query<{ origin_hash: string | null }>(
+      "select origin_hash from app.audit_events where action = 'staff.signed_in' and actor_id = $1",
+      [STAFF.supervisor.id],
+    );
+    expect(signedIn.every((row) => row.origin_hash === null)).toBe(true);
+    const page = await call(() => accountLoader({ request: req(`/ops/accounts/${DEMO_1001}`, { jar }), params: { accountId: DEMO_1001 }, context }));
+    expect((page.data as { audit: Array<{ origin: string | null }> }).audit.some((e) => e.origin === origin.slice(0, 8))).toBe(true);
   });
 });

@@ -16,6 +16,7 @@
  */
 import { z } from "zod";
 import { logger } from "~/utils/logger.server";
+import { requestOrigin } from "~/utils/request-origin.server";
 import { getSupabase } from "./client.server";
 import { readMigrationFiles } from "./migrations.server";
 
@@ -74,6 +75,9 @@ export class RpcResultError extends Error {
   }
 }
 
+/** The header that carries the request's origin (HMAC of the client IP) to the database. */
+export const ORIGIN_HEADER = "x-repay-origin";
+
 export interface RpcOptions {
   /** Call with GET (read-only transaction), as supabase-js `{ get: true }`. */
   get?: boolean;
@@ -81,7 +85,11 @@ export interface RpcOptions {
 
 /** Calls `api.<fn>` with named arguments and returns the result parsed by `schema`. */
 export async function rpc<S extends z.ZodType>(fn: string, args: Record<string, unknown>, schema: S, options: RpcOptions = {}): Promise<z.output<S>> {
-  const { data, error, status } = await getSupabase().rpc(fn, args, options.get ? { get: true } : undefined);
+  let call = getSupabase().rpc(fn, args, options.get ? { get: true } : undefined);
+  // "From where" for any audit event this call writes (app/utils/request-origin.server.ts).
+  const origin = requestOrigin();
+  if (origin) call = call.setHeader(ORIGIN_HEADER, origin);
+  const { data, error, status } = await call;
   if (error) {
     // With no answer at all, supabase-js puts the fetch error's stack in `details`: drop it.
     const unanswered = status === 0;
