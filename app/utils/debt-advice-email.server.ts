@@ -1,0 +1,106 @@
+/**
+ * The written confirmation of a debt advice declaration (issue 7 item 3; ADR 008), in the
+ * borrower's language: the facts come from the database (`api.debt_advice_notice`), the words
+ * from emails/debt-advice-received.tsx; sent once (idempotency key
+ * `debt-advice-received/<declaration id>`), in the background after the borrower's request
+ * has been answered; failures are logged with ids and codes only, as
+ * app/utils/request-email.server.ts does for hardship requests and disputes.
+ */
+import { z } from "zod";
+import { debtAdviceReceivedEmail } from "~emails/debt-advice-received";
+import { formatPhoneNumber } from "~/domain/phone";
+import { supportedLanguages } from "~/i18n/config";
+import { i18nServer } from "~/i18n/i18next.server";
+import { emailIdempotencyKey, sendEmail, type SendEmailResult } from "~/services/email/send.server";
+import { getEmailT } from "~/services/email/t.server";
+import { rpc } from "~/services/supabase/rpc.server";
+import { queueEmail } from "~/utils/background-email.server";
+import { dayIn, formatCalendarDate } from "~/utils/borrower-format.server";
+import { DEBT_ADVICE_KINDS, type DebtAdviceKind } from "~/utils/debt-advice";
+import { getEnv } from "~/utils/env.server";
+import { logger } from "~/utils/logger.server";
+import type { RequestEmailBase } from "~/utils/request-email.server";
+
+const Uuid = z.uuid();
+
+/** We have the borrower's declaration; collection is paused until the end of pausedUntilOn (an ISO date). */
+export async function sendDebtAdviceReceived(
+  input: RequestEmailBase & { declarationId: string; kind: DebtAdviceKind; pausedUntilOn: string; contactShared: boolean },
+): Promise<SendEmailResult> {
+  const env = getEnv();
+  const [t, at, accountT] = await Promise.all([
+    getEmailT(input.language),
+    i18nServer.getFixedT(input.language, "advice"),
+    i18nServer.getFixedT(input.language, "account"),
+  ]);
+  const contact = [formatPhoneNumber(input.contact.supportPhone), input.contact.supportEmail].filter(Boolean).join(", ");
+  const email = debtAdviceReceivedEmail({
+    t,
+    at,
+    lang: input.language,
+    appUrl: env.APP_URL,
+    creditorName: input.creditorName,
+    creditorContact: contact || null,
+    referenceText: accountT("referenceEnding", { last4: input.referenceLast4 }),
+    kind: input.kind,
+    pausedUntilText: formatCalendarDate(input.pausedUntilOn, input.language, input.region),
+    contactShared: input.contactShared,
+    adviserUrl: new URL(`/account/${input.accountId}/help/adviser`, env.APP_URL).toString(),
+  });
+  const result = await sendEmail({
+    to: input.to,
+    idempotencyKey: emailIdempotencyKey("debt-advice-received", input.declarationId),
+    tags: [{ name: "kind", value: "debt-advice-received" }],
+    ...email,
+  });
+  if (result.status === "error") {
+    logger.warn("request.email_failed", { kind: "debt-advice-received", declarationId: input.declarationId, accountId: input.accountId, code: result.code });
+  }
+  return result;
+}
+
+const NoticeSchema = z
+  .object({
+    account_id: Uuid,
+    currency: z.string().length(3),
+    reference_last4: z.string().min(1),
+    creditor: z.object({
+      name: z.string().min(1),
+      region: z.string().regex(/^[A-Z]{2}$/),
+      support_phone: z.string().min(1),
+      support_email: z.string().nullable(),
+      time_zone: z.string().min(1),
+    }),
+    borrower: z.object({ email: z.string().nullable(), language: z.enum(supportedLanguages) }),
+    declaration_id: Uuid,
+    kind: z.enum(DEBT_ADVICE_KINDS),
+    ends_at: z.coerce.date(),
+    contact_shared: z.boolean(),
+  })
+  .nullable();
+
+/** Sends the confirmation of an active declaration; null when there is nothing to send (ended, no email on file). */
+export async function sendDebtAdviceNotice(declarationId: string): Promise<SendEmailResult | null> {
+  const notice = await rpc("debt_advice_notice", { p_declaration_id: Uuid.parse(declarationId) }, NoticeSchema);
+  const to = notice?.borrower.email;
+  if (!notice || !to) return null;
+  return sendDebtAdviceReceived({
+    to,
+    language: notice.borrower.language,
+    region: notice.creditor.region,
+    currency: notice.currency,
+    creditorName: notice.creditor.name,
+    contact: { supportPhone: notice.creditor.support_phone, supportEmail: notice.creditor.support_email },
+    referenceLast4: notice.reference_last4,
+    accountId: notice.account_id,
+    declarationId: notice.declaration_id,
+    kind: notice.kind,
+    // The last paused day: the instant is midnight at the start of the day after.
+    pausedUntilOn: dayIn(new Date(notice.ends_at.getTime() - 1), notice.creditor.time_zone),
+    contactShared: notice.contact_shared,
+  });
+}
+
+export function queueDebtAdviceNotice(declarationId: string): void {
+  queueEmail(`debt-advice/${declarationId}`, () => sendDebtAdviceNotice(declarationId), "debt_advice.email_failed", { declarationId });
+}
