@@ -436,6 +436,7 @@ describe("demo data (issue 3 item 4)", () => {
         from app.accounts as a
         join app.borrowers as b on b.id = a.borrower_id
         join app.creditors as c on c.id = a.creditor_id
+       where a.reference like 'DEMO-%'
        order by a.reference`);
     expect(accounts).toEqual([
       { reference: "DEMO-1001", full_name: "Alex Rivera", language: "en", identity_check_kind: "date_of_birth", date_of_birth: "1985-04-12", postal_code: null, status: "open", days_past_due: 45 },
@@ -525,13 +526,39 @@ describe("demo data (issue 3 item 4)", () => {
     expect(negative).toEqual([]);
   });
 
-  test("every demo borrower has a fictional email and 555-01xx phone", async () => {
+  test("every demo borrower has a fictional email and, when one is on file, a 555-01xx phone", async () => {
     const borrowers = await rows("select full_name, email, phone from app.borrowers order by full_name");
-    expect(borrowers).toHaveLength(4);
+    expect(borrowers).toHaveLength(44);
     for (const b of borrowers) {
       expect(b.email).toMatch(/@example\.(com|net)$/);
-      expect(b.phone).toMatch(/^\+1\d{3}55501\d{2}$/);
+      if (b.phone !== null) expect(b.phone).toMatch(/^\+1\d{3}55501\d{2}$/);
     }
+    expect(borrowers.filter((b) => b.phone !== null)).toHaveLength(4);
+  });
+
+  test("the demo portfolio for the console: 40 accounts, and what waits for staff as the README says", async () => {
+    const [portfolio] = await rows(`
+      select count(*)::int as accounts,
+             (select count(*)::int from app.arrangements as r join app.accounts as a on a.id = r.account_id
+               where a.reference like 'HIST-%' and r.status = 'pending_review') as plan_requests,
+             (select count(*)::int from app.hardship_requests where status = 'submitted') as hardship_waiting,
+             (select count(*)::int from app.disputes where status <> 'resolved') as disputes_open,
+             (select string_agg(a.reference || '=' || (app.account_split(a.id) ->> 'total_minor'), ',' order by a.reference)
+                from app.accounts as a where a.reference in ('HIST-2037', 'HIST-2038', 'HIST-2039')) as waiting_balances
+        from app.accounts where reference like 'HIST-%'`);
+    expect(portfolio).toEqual({
+      accounts: 40,
+      plan_requests: 3,
+      hardship_waiting: 1,
+      disputes_open: 1,
+      waiting_balances: "HIST-2037=145000,HIST-2038=380000,HIST-2039=190000",
+    });
+    // Payments in the portfolio are whole: each succeeded payment posted one ledger entry of its amount.
+    const [unmatched] = await rows(`
+      select count(*)::int as n from app.payments as p
+        left join app.ledger_entries as l on l.id = p.ledger_entry_id
+       where p.status = 'succeeded' and (l.id is null or l.amount_minor <> -p.amount_minor)`);
+    expect(unmatched).toEqual({ n: 0 });
   });
 
   test("one staff member per role at example.com, with limits rising by role", async () => {
