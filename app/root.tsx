@@ -133,7 +133,7 @@ export function Layout({ children }: { children: ReactNode }) {
             <IdleWarning secondsLeft={data.borrower.secondsLeft} warnSeconds={IDLE_WARNING_SECONDS} text={data.borrower.idle} />
           </Suspense>
         ) : null}
-        <SiteFooter />
+        {data?.path.startsWith("/ops") ? null : <SiteFooter />}
         <InlineTranslations />
         <ScrollRestoration nonce={nonce} />
         <Scripts nonce={nonce} />

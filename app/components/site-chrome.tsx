@@ -1,4 +1,5 @@
-import { Link } from "@remix-run/react";
+import { Link, useMatches } from "@remix-run/react";
+import { feedbackPage } from "~/utils/feedback-lists";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -29,6 +30,8 @@ export function SiteHeader({ children }: { children?: ReactNode }) {
  */
 export function SiteFooter() {
   const { t } = useTranslation("common");
+  const matches = useMatches();
+  const page = feedbackPage(matches.at(-1)?.id);
   return (
     <footer className="site-footer">
       <div className="site-footer__inner">
@@ -39,6 +42,12 @@ export function SiteFooter() {
             </li>
             <li>
               <Link to="/#help">{t("footer.help")}</Link>
+            </li>
+            <li>
+              <Link to={`/feedback?page=${page}`}>{t("footer.feedback")}</Link>
+            </li>
+            <li>
+              <Link to="/complaint">{t("footer.complaint")}</Link>
             </li>
           </ul>
         </nav>

@@ -26,6 +26,8 @@ import esHardship from "../../public/locales/es/hardship.json";
 import enAdvice from "../../public/locales/en/advice.json";
 import esAdvice from "../../public/locales/es/advice.json";
 import enOps from "../../public/locales/en/ops.json";
+import enFeedback from "../../public/locales/en/feedback.json";
+import esFeedback from "../../public/locales/es/feedback.json";
 import esOps from "../../public/locales/es/ops.json";
 import enOpsImport from "../../public/locales/en/ops-import.json";
 import esOpsImport from "../../public/locales/es/ops-import.json";
@@ -37,8 +39,8 @@ import enOpsRequests from "../../public/locales/en/ops-requests.json";
 import esOpsRequests from "../../public/locales/es/ops-requests.json";
 
 export const resources = {
-  en: { common: enCommon, home: enHome, email: enEmail, dev: enDev, access: enAccess, account: enAccount, plan: enPlan, pay: enPay, dispute: enDispute, hardship: enHardship, advice: enAdvice, ops: enOps, "ops-import": enOpsImport, "ops-plan": enOpsPlan, offer: enOffer, "ops-requests": enOpsRequests },
-  es: { common: esCommon, home: esHome, email: esEmail, dev: esDev, access: esAccess, account: esAccount, plan: esPlan, pay: esPay, dispute: esDispute, hardship: esHardship, advice: esAdvice, ops: esOps, "ops-import": esOpsImport, "ops-plan": esOpsPlan, offer: esOffer, "ops-requests": esOpsRequests },
+  en: { common: enCommon, home: enHome, email: enEmail, dev: enDev, access: enAccess, account: enAccount, plan: enPlan, pay: enPay, dispute: enDispute, hardship: enHardship, advice: enAdvice, ops: enOps, "ops-import": enOpsImport, "ops-plan": enOpsPlan, offer: enOffer, "ops-requests": enOpsRequests, feedback: enFeedback },
+  es: { common: esCommon, home: esHome, email: esEmail, dev: esDev, access: esAccess, account: esAccount, plan: esPlan, pay: esPay, dispute: esDispute, hardship: esHardship, advice: esAdvice, ops: esOps, "ops-import": esOpsImport, "ops-plan": esOpsPlan, offer: esOffer, "ops-requests": esOpsRequests, feedback: esFeedback },
 } as const;
 
 export const namespaces = Object.keys(resources.en) as Array<keyof (typeof resources)["en"]>;

@@ -154,7 +154,7 @@ export default function Queue() {
                 <td data-label={t("queue.columns.request")}>
                   <Link to={item.href}>{t(`kinds.${item.kind}`)}</Link>
                   {item.escalated ? <span className="tag tag--warning">{t("queue.toSupervisor")}</span> : null}
-                  {item.kind === "dispute" ? <span className="tag">{t(`disputeStatus.${item.status}`)}</span> : null}
+                  {item.kind === "dispute" || item.kind === "complaint" ? <span className="tag">{t(`disputeStatus.${item.status}`)}</span> : null}
                 </td>
                 <td data-label={t("queue.columns.account")}>
                   <Link to={item.accountHref}>{item.reference}</Link>

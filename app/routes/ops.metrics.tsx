@@ -1,7 +1,7 @@
 /**
  * /ops/metrics: is the portfolio getting better? (issue 8 item 7). Cure rate, promise-kept
- * rate, days to pay, the share of plans made without staff, and hardship and dispute volumes
- * and decision times, for the last 12 weeks and by days-past-due bucket. Every chart has its
+ * rate, days to pay, the share of plans made without staff, hardship, dispute and complaint
+ * volumes and decision times, how easy borrowers found it, for the last 12 weeks and by days-past-due bucket. Every chart has its
  * numbers in a table beneath it and its definition above it.
  */
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
@@ -48,6 +48,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
       hardshipHours: byWeek("hardshipHours"),
       disputes: byWeek("disputesReceived"),
       disputeHours: byWeek("disputeHours"),
+      complaints: byWeek("complaintsReceived"),
+      complaintHours: byWeek("complaintHours"),
+      rating: byWeek("feedbackRating"),
     },
     buckets: {
       cure: byBucket("cureRate", "%"),
@@ -86,6 +89,9 @@ export default function Metrics() {
         {chart("hardshipHours", weekly.hardshipHours, t("metrics.week"))}
         {chart("disputes", weekly.disputes, t("metrics.week"))}
         {chart("disputeHours", weekly.disputeHours, t("metrics.week"))}
+        {chart("complaints", weekly.complaints, t("metrics.week"))}
+        {chart("complaintHours", weekly.complaintHours, t("metrics.week"))}
+        {chart("rating", weekly.rating, t("metrics.week"), 5)}
       </div>
       <h2>{t("metrics.byBucket")}</h2>
       <div className="ops-charts">
@@ -94,7 +100,6 @@ export default function Metrics() {
         {chart("days", buckets.days, t("metrics.bucket"))}
         {chart("selfServe", buckets.selfServe, t("metrics.bucket"), 100)}
       </div>
-      <p>{t("metrics.complaints")}</p>
     </Page>
   );
 }

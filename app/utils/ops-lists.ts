@@ -5,7 +5,7 @@
 export const STAFF_ROLES = ["agent", "supervisor", "admin"] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
-export const QUEUE_KINDS = ["plan", "hardship", "dispute"] as const;
+export const QUEUE_KINDS = ["plan", "hardship", "dispute", "complaint"] as const;
 export type QueueKind = (typeof QUEUE_KINDS)[number];
 
 /** Days past due: 0–30 (current accounts too), 31–60, 61–90, 90+ (app.dpd_bucket). */

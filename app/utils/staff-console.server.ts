@@ -186,6 +186,17 @@ const StaffAccountSchema = z.object({
       outcome: z.string().nullable(),
     }),
   ),
+  complaints: z.array(
+    z.object({
+      id: z.uuid(),
+      reference: z.string(),
+      category: z.string(),
+      status: z.string(),
+      received_at: Timestamp,
+      due_at: Timestamp,
+      outcome: z.string().nullable(),
+    }),
+  ),
   links: z.array(z.object({ id: z.uuid(), purpose: z.string(), created_at: Timestamp, expires_at: Timestamp, used_at: Timestamp.nullable() })),
   audit: z.array(
     z.object({

@@ -22,6 +22,7 @@ const Shared = {
   avg_days_to_pay: Mean,
   hardship_received: Count,
   disputes_received: Count,
+  complaints_received: Count,
 };
 
 const MetricsSchema = z.object({
@@ -35,6 +36,10 @@ const MetricsSchema = z.object({
       hardship_hours: Mean,
       disputes_resolved: Count,
       dispute_hours: Mean,
+      complaints_resolved: Count,
+      complaint_hours: Mean,
+      feedback_count: Count,
+      feedback_rating: Mean,
     }),
   ),
   dpd_buckets: z.array(z.object({ bucket: z.enum(DPD_BUCKETS), ...Shared })),
@@ -71,6 +76,9 @@ export async function staffMetrics(staff: Staff, today: string, weeks = 12) {
       disputesReceived: w.disputes_received,
       disputesResolved: w.disputes_resolved,
       disputeHours: w.dispute_hours,
+      complaintsReceived: w.complaints_received,
+      complaintHours: w.complaint_hours,
+      feedbackRating: w.feedback_rating,
     })),
     buckets: metrics.dpd_buckets.map((b) => ({ bucket: b.bucket, ...rates(b), counts: b })),
   };

@@ -67,7 +67,14 @@ as $$
   select 'dispute', d.id, d.account_id, d.status, d.received_at, d.due_at,
          (to_jsonb(d) ->> 'escalated_at')::timestamptz, null
     from app.disputes as d
-   where d.status <> 'resolved';
+   where d.status <> 'resolved'
+  union all
+  -- A complaint about no account in particular is shown on the borrower's oldest account.
+  select 'complaint', k.id,
+         coalesce(k.account_id, (select a.id from app.accounts as a where a.borrower_id = k.borrower_id order by a.created_at, a.id limit 1)),
+         k.status, k.received_at, k.due_at, null, null
+    from app.complaints as k
+   where k.status <> 'resolved';
 $$;
 
 revoke all on function app.staff_queue_items() from public, anon, authenticated, service_role;
@@ -142,7 +149,8 @@ begin
            'kind', jsonb_build_object(
              'plan', count(*) filter (where q.kind = 'plan'),
              'hardship', count(*) filter (where q.kind = 'hardship'),
-             'dispute', count(*) filter (where q.kind = 'dispute')),
+             'dispute', count(*) filter (where q.kind = 'dispute'),
+             'complaint', count(*) filter (where q.kind = 'complaint')),
            'dpd_bucket', jsonb_build_object(
              '0_30', count(*) filter (where app.dpd_bucket(app.days_past_due(a.status, a.first_missed_payment_on, c.time_zone)) = '0_30'),
              '31_60', count(*) filter (where app.dpd_bucket(app.days_past_due(a.status, a.first_missed_payment_on, c.time_zone)) = '31_60'),
@@ -164,7 +172,7 @@ end;
 $$;
 
 comment on function api.staff_queue(uuid, jsonb) is
-  'What waits for staff, oldest first (at most 200): {items: [{kind plan|hardship|dispute, request_id, account_id, reference, borrower_name, creditor_name, language, status, received_at, due_at, escalated_at, amount_minor, balance_minor, dpd, dpd_bucket, balance_band}], counts: {total, kind, dpd_bucket, overdue, escalated}, creditors: [{id, name}]}. Filters: kind, creditor_id, dpd_bucket, balance_band, language, escalated. PT403 staff_forbidden; PT422 invalid_filters.';
+  'What waits for staff, oldest first (at most 200): {items: [{kind plan|hardship|dispute|complaint, request_id, account_id, reference, borrower_name, creditor_name, language, status, received_at, due_at, escalated_at, amount_minor, balance_minor, dpd, dpd_bucket, balance_band}], counts: {total, kind, dpd_bucket, overdue, escalated}, creditors: [{id, name}]}. Filters: kind, creditor_id, dpd_bucket, balance_band, language, escalated. PT403 staff_forbidden; PT422 invalid_filters.';
 
 revoke execute on function api.staff_queue(uuid, jsonb) from public, anon, authenticated;
 grant execute on function api.staff_queue(uuid, jsonb) to service_role;
@@ -324,6 +332,14 @@ begin
                'decision_due_at', h.decision_due_at, 'decided_at', h.decided_at, 'outcome', h.outcome
              ) order by h.created_at desc, h.id)
         from app.hardship_requests as h where h.account_id = v_account.id and h.status <> 'draft'), '[]'::jsonb),
+    'complaints', coalesce((
+      select jsonb_agg(jsonb_build_object(
+               'id', k.id, 'reference', k.reference, 'category', k.category, 'status', k.status,
+               'received_at', k.received_at, 'due_at', k.due_at, 'outcome', k.outcome
+             ) order by k.received_at desc, k.id)
+        from app.complaints as k
+       where k.account_id = v_account.id
+          or (k.account_id is null and k.borrower_id = v_borrower.id)), '[]'::jsonb),
     'disputes', coalesce((
       select jsonb_agg(jsonb_build_object(
                'id', d.id, 'kind', d.kind, 'status', d.status, 'received_at', d.received_at,

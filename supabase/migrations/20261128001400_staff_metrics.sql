@@ -10,8 +10,9 @@
 --   days to pay         for an account's first successful payment, in the week it succeeded:
 --                       days from the account's placement (created_at) to that payment
 --   self-serve share    of plans agreed in the week, the share that needed no staff review
---   hardship, disputes  received in the week; decided in the week, with the mean hours from
---                       received to decided
+--   hardship, disputes, received in the week; decided in the week, with the mean hours from
+--   complaints          received to decided
+--   feedback            how many ratings were left in the week, and their mean (1 to 5)
 --
 -- The DPD bucket is the account's days past due on the day it happened (that day minus the
 -- account's oldest missed payment), so a plan agreed at 75 days counts in 61–90 for ever.
@@ -94,6 +95,13 @@ begin
       from app.disputes as d
       join app.accounts as a on a.id = d.account_id
       join app.creditors as c on c.id = a.creditor_id
+    union all
+    select 'complaint', k.received_at, k.resolved_at,
+           app.dpd_bucket((k.received_at at time zone c.time_zone)::date - a.first_missed_payment_on)
+      from app.complaints as k
+      left join app.accounts as a on a.id = k.account_id
+      join app.borrowers as b on b.id = k.borrower_id
+      join app.creditors as c on c.id = b.creditor_id
   ),
   by_week as (
     select w.week_start,
@@ -112,7 +120,13 @@ begin
            (select count(*) from requests as r where r.kind = 'dispute' and date_trunc('week', r.received_at at time zone 'UTC')::date = w.week_start) as disputes_received,
            (select count(*) from requests as r where r.kind = 'dispute' and date_trunc('week', r.decided_at at time zone 'UTC')::date = w.week_start) as disputes_resolved,
            (select round(avg(extract(epoch from r.decided_at - r.received_at) / 3600.0), 1) from requests as r
-             where r.kind = 'dispute' and date_trunc('week', r.decided_at at time zone 'UTC')::date = w.week_start) as dispute_hours
+             where r.kind = 'dispute' and date_trunc('week', r.decided_at at time zone 'UTC')::date = w.week_start) as dispute_hours,
+           (select count(*) from requests as r where r.kind = 'complaint' and date_trunc('week', r.received_at at time zone 'UTC')::date = w.week_start) as complaints_received,
+           (select count(*) from requests as r where r.kind = 'complaint' and date_trunc('week', r.decided_at at time zone 'UTC')::date = w.week_start) as complaints_resolved,
+           (select round(avg(extract(epoch from r.decided_at - r.received_at) / 3600.0), 1) from requests as r
+             where r.kind = 'complaint' and date_trunc('week', r.decided_at at time zone 'UTC')::date = w.week_start) as complaint_hours,
+           (select count(*) from app.feedback as f where date_trunc('week', f.created_at at time zone 'UTC')::date = w.week_start) as feedback_count,
+           (select round(avg(f.rating), 1) from app.feedback as f where date_trunc('week', f.created_at at time zone 'UTC')::date = w.week_start) as feedback_rating
       from weeks as w
   ),
   buckets as (
@@ -131,7 +145,9 @@ begin
            (select count(*) from requests as r where r.kind = 'hardship' and r.bucket = b.bucket
               and r.received_at >= v_first_week::timestamp at time zone 'UTC') as hardship_received,
            (select count(*) from requests as r where r.kind = 'dispute' and r.bucket = b.bucket
-              and r.received_at >= v_first_week::timestamp at time zone 'UTC') as disputes_received
+              and r.received_at >= v_first_week::timestamp at time zone 'UTC') as disputes_received,
+           (select count(*) from requests as r where r.kind = 'complaint' and r.bucket = b.bucket
+              and r.received_at >= v_first_week::timestamp at time zone 'UTC') as complaints_received
       from buckets as b
   )
   select jsonb_build_object(
@@ -146,7 +162,7 @@ end;
 $$;
 
 comment on function api.staff_metrics(uuid, date, integer) is
-  'Portfolio metrics for the p_weeks ISO weeks up to the one holding p_today: {first_week, last_week, weeks: [{week_start, plans_live, plans_completed, plans_agreed, plans_self_serve, installments_due, installments_kept, first_payments, avg_days_to_pay, hardship_received, hardship_decided, hardship_hours, disputes_received, disputes_resolved, dispute_hours}], dpd_buckets: [{bucket, plans_live, plans_completed, plans_agreed, plans_self_serve, installments_due, installments_kept, first_payments, avg_days_to_pay, hardship_received, disputes_received}]}. Definitions in the migration header. PT403 staff_forbidden; PT422 invalid_metrics_range.';
+  'Portfolio metrics for the p_weeks ISO weeks up to the one holding p_today: {first_week, last_week, weeks: [{week_start, plans_live, plans_completed, plans_agreed, plans_self_serve, installments_due, installments_kept, first_payments, avg_days_to_pay, hardship_received, hardship_decided, hardship_hours, disputes_received, disputes_resolved, dispute_hours, complaints_received, complaints_resolved, complaint_hours, feedback_count, feedback_rating}], dpd_buckets: [{bucket, plans_live, plans_completed, plans_agreed, plans_self_serve, installments_due, installments_kept, first_payments, avg_days_to_pay, hardship_received, disputes_received, complaints_received}]}. Definitions in the migration header. PT403 staff_forbidden; PT422 invalid_metrics_range.';
 
 revoke execute on function api.staff_metrics(uuid, date, integer) from public, anon, authenticated;
 grant execute on function api.staff_metrics(uuid, date, integer) to service_role;

@@ -1,0 +1,209 @@
+/**
+ * Feedback and complaints (issue 9 item 7, ADR 013). Feedback is a rating and optional words
+ * about a page, from anyone. A complaint is from a signed-in borrower: it gets a reference,
+ * an acknowledgement email, a due time, a place in the console's queue, and a written answer
+ * by email. The database checks everything again; this parses what comes back.
+ */
+import { z } from "zod";
+import { type Language } from "~/i18n/config";
+import { formatPhoneNumber } from "~/domain/phone";
+import { getEmailT } from "~/services/email/t.server";
+import { emailIdempotencyKey, sendEmail } from "~/services/email/send.server";
+import { isRpcError, rpc } from "~/services/supabase/rpc.server";
+import { queueEmail } from "~/utils/background-email.server";
+import { formatCalendarDate, dayIn } from "~/utils/borrower-format.server";
+import { hashClientIp } from "~/utils/client-ip.server";
+import { getEnv } from "~/utils/env.server";
+import { COMPLAINT_CATEGORIES, type ComplaintCategory } from "~/utils/feedback-lists";
+import type { Staff } from "~/utils/staff-session.server";
+import { complaintAnsweredEmail, complaintReceivedEmail } from "~emails/complaint";
+
+const Timestamp = z.coerce.date();
+
+export const ComplaintSchema = z.object({
+  id: z.uuid(),
+  reference: z.string(),
+  account_id: z.uuid().nullable(),
+  category: z.enum(COMPLAINT_CATEGORIES),
+  details: z.string(),
+  language: z.enum(["en", "es"]),
+  status: z.enum(["received", "under_review", "resolved"]),
+  due_at: Timestamp,
+  received_at: Timestamp,
+  review_started_at: Timestamp.nullable(),
+  resolved_at: Timestamp.nullable(),
+  outcome: z.enum(["upheld", "partly_upheld", "not_upheld"]).nullable(),
+  response: z.string().nullable(),
+});
+export type Complaint = z.output<typeof ComplaintSchema>;
+
+const CreditorSchema = z.object({ name: z.string(), time_zone: z.string(), support_phone: z.string(), support_email: z.string().nullable() });
+type Creditor = z.output<typeof CreditorSchema>;
+
+// ---------------------------------------------------------------------------------------
+// Feedback
+
+export async function leaveFeedback(input: {
+  borrowerId: string | null;
+  page: string;
+  rating: number;
+  comment: string | null;
+  language: Language;
+  clientIp: string;
+}): Promise<{ stored: boolean }> {
+  return rpc(
+    "leave_feedback",
+    {
+      p_borrower_id: input.borrowerId,
+      p_page: input.page,
+      p_rating: input.rating,
+      p_comment: input.comment,
+      p_language: input.language,
+      p_ip_hash: hashClientIp(input.clientIp),
+    },
+    z.object({ stored: z.boolean() }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------
+// Complaints
+
+function contactLine(creditor: Creditor): string | null {
+  return [formatPhoneNumber(creditor.support_phone), creditor.support_email].filter(Boolean).join(", ") || null;
+}
+
+/** "December 13, 2026": the last day we answer by, in the borrower's language. */
+export function answerByText(dueAt: Date, timeZone: string, language: Language): string {
+  return formatCalendarDate(dayIn(new Date(dueAt.getTime() - 1), timeZone), language);
+}
+
+const MadeSchema = z.object({
+  outcome: z.enum(["made", "duplicate"]),
+  complaint: ComplaintSchema,
+  email: z.string().nullable(),
+  creditor: CreditorSchema,
+});
+
+export type MakeComplaintResult = { status: "made" | "duplicate"; complaint: Complaint; answerBy: string } | { status: "account_not_found" };
+
+/** Records the complaint and, the first time, emails its acknowledgement (in the background). */
+export async function makeComplaint(input: {
+  borrowerId: string;
+  accountId: string | null;
+  category: ComplaintCategory;
+  details: string;
+  language: Language;
+}): Promise<MakeComplaintResult> {
+  let made: z.output<typeof MadeSchema>;
+  try {
+    made = await rpc(
+      "make_complaint",
+      { p_borrower_id: input.borrowerId, p_account_id: input.accountId, p_category: input.category, p_details: input.details, p_language: input.language },
+      MadeSchema,
+    );
+  } catch (error) {
+    if (isRpcError(error, "business") && error.hint === "account_not_found") return { status: "account_not_found" };
+    throw error;
+  }
+  const { complaint, creditor, email } = made;
+  const answerBy = answerByText(complaint.due_at, creditor.time_zone, complaint.language);
+  if (made.outcome === "made" && email) {
+    queueEmail(
+      `complaint/${complaint.id}`,
+      async () => {
+        const env = getEnv();
+        return sendEmail({
+          to: email,
+          idempotencyKey: emailIdempotencyKey("complaint-received", complaint.id),
+          tags: [{ name: "kind", value: "complaint-received" }],
+          ...complaintReceivedEmail({
+            t: await getEmailT(complaint.language),
+            lang: complaint.language,
+            appUrl: env.APP_URL,
+            creditorName: creditor.name,
+            creditorContact: contactLine(creditor),
+            reference: complaint.reference,
+            pageUrl: `${env.APP_URL}/complaint`,
+            answerByText: answerBy,
+          }),
+        });
+      },
+      "complaint.received_email_failed",
+      { complaintId: complaint.id },
+    );
+  }
+  return { status: made.outcome, complaint, answerBy };
+}
+
+/** The borrower's complaints, newest first, each with its creditor's time zone (for dates). */
+export async function borrowerComplaints(borrowerId: string): Promise<Array<Complaint & { time_zone: string }>> {
+  return rpc("borrower_complaints", { p_borrower_id: borrowerId }, z.array(ComplaintSchema.extend({ time_zone: z.string() })));
+}
+
+// ---------------------------------------------------------------------------------------
+// Staff
+
+const StaffComplaintSchema = ComplaintSchema.extend({
+  borrower_name: z.string(),
+  account_reference: z.string().nullable(),
+  resolved_by_name: z.string().nullable(),
+});
+export type StaffComplaint = z.output<typeof StaffComplaintSchema>;
+
+export async function staffComplaint(staff: Staff, complaintId: string): Promise<StaffComplaint | null> {
+  try {
+    return await rpc("staff_complaint", { p_staff_id: staff.id, p_complaint_id: complaintId }, StaffComplaintSchema);
+  } catch (error) {
+    if (isRpcError(error, "business") && error.hint === "complaint_not_found") return null;
+    throw error;
+  }
+}
+
+export const COMPLAINT_OUTCOMES = ["upheld", "partly_upheld", "not_upheld"] as const;
+
+const ResolvedSchema = ComplaintSchema.extend({ email: z.string().nullable(), creditor: CreditorSchema });
+
+/** Answers a complaint once, then emails the answer; `already_resolved` for the second of two. */
+export async function resolveComplaint(
+  staff: Staff,
+  complaintId: string,
+  outcome: (typeof COMPLAINT_OUTCOMES)[number],
+  response: string,
+): Promise<{ status: "resolved"; complaint: Complaint } | { status: "already_resolved" | "not_found" }> {
+  let resolved: z.output<typeof ResolvedSchema>;
+  try {
+    resolved = await rpc("staff_resolve_complaint", { p_staff_id: staff.id, p_complaint_id: complaintId, p_outcome: outcome, p_response: response }, ResolvedSchema);
+  } catch (error) {
+    if (isRpcError(error, "business") && error.hint === "complaint_resolved") return { status: "already_resolved" };
+    if (isRpcError(error, "business") && error.hint === "complaint_not_found") return { status: "not_found" };
+    throw error;
+  }
+  const { email, creditor, ...complaint } = resolved;
+  if (email) {
+    queueEmail(
+      `complaint/${complaint.id}`,
+      async () => {
+        const env = getEnv();
+        return sendEmail({
+          to: email,
+          idempotencyKey: emailIdempotencyKey("complaint-answered", complaint.id),
+          tags: [{ name: "kind", value: "complaint-answered" }],
+          ...complaintAnsweredEmail({
+            t: await getEmailT(complaint.language),
+            lang: complaint.language,
+            appUrl: env.APP_URL,
+            creditorName: creditor.name,
+            creditorContact: contactLine(creditor),
+            reference: complaint.reference,
+            pageUrl: `${env.APP_URL}/complaint`,
+            outcome,
+            response: complaint.response ?? response,
+          }),
+        });
+      },
+      "complaint.answered_email_failed",
+      { complaintId: complaint.id },
+    );
+  }
+  return { status: "resolved", complaint };
+}
