@@ -21,9 +21,11 @@ import { intlLocale } from "~/i18n/config";
 import { i18nServer } from "~/i18n/i18next.server";
 import { getAccountOverview } from "~/utils/accounts.server";
 import { getAccountArrangement } from "~/utils/arrangements.server";
-import { dayIn, formatCalendarDate } from "~/utils/borrower-format.server";
+import { dayIn, formatCalendarDate, formatInstant } from "~/utils/borrower-format.server";
 import { noStore } from "~/utils/no-store";
 import { getAccountAutomaticPayments, methodText } from "~/utils/payment-authorizations.server";
+import { borrowerReasonText } from "~/utils/plan-decision-email.server";
+import { getAccountPlanOffer } from "~/utils/plan-decisions.server";
 import { requireBorrowerSession } from "~/utils/session.server";
 
 export const headers = noStore;
@@ -45,10 +47,11 @@ function termsView(body: string, installments: number, heading: string) {
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const session = await requireBorrowerSession(request);
-  const [overview, arrangement, automatic] = await Promise.all([
+  const [overview, arrangement, automatic, planOffer] = await Promise.all([
     getAccountOverview(session.borrowerId, params.accountId ?? ""),
     getAccountArrangement(session.borrowerId, params.accountId ?? ""),
     getAccountAutomaticPayments(session.borrowerId, params.accountId ?? ""),
+    getAccountPlanOffer(session.borrowerId, params.accountId ?? ""),
   ]);
   const url = new URL(request.url);
   const language = session.language;
@@ -59,7 +62,24 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const paymentsHeading = arrangement?.terms
     ? (await i18nServer.getFixedT(arrangement.terms.language === "es" ? "es" : "en", "plan"))("terms.paymentsHeading")
     : "";
-  const done = url.searchParams.get("agreed") === "1" ? "agreed" : url.searchParams.get("moved") ? "moved" : url.searchParams.get("cancelled") === "1" ? "cancelled" : null;
+  const done =
+    url.searchParams.get("agreed") === "1"
+      ? "agreed"
+      : url.searchParams.get("moved")
+        ? "moved"
+        : url.searchParams.get("cancelled") === "1"
+          ? "cancelled"
+          : url.searchParams.get("offer") === "declined"
+            ? "offerDeclined"
+            : null;
+  // Staff's answer to a request (ADR 010): why it was declined, and an open counter-offer.
+  const offerT = await i18nServer.getFixedT(language, "offer");
+  const decided = planOffer.decision && arrangement?.status === "declined" && planOffer.decision.arrangementId === arrangement.id ? planOffer.decision : null;
+  const decision =
+    decided && decided.decision === "declined"
+      ? { reasonText: borrowerReasonText(offerT, "declined", decided.reasonCode, decided.note, overview.creditor.name), note: decided.note }
+      : null;
+  const openOffer = planOffer.offer?.status === "open" ? { openUntil: formatInstant(planOffer.offer.expiresAt, language, zone, region) } : null;
   const movedTo = url.searchParams.get("moved");
 
   const view = arrangement
@@ -97,6 +117,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     done,
     movedTo: movedTo && /^\d{4}-\d{2}-\d{2}$/.test(movedTo) ? date(movedTo) : null,
     emailed: url.searchParams.get("emailed") === "1",
+    decision,
+    openOffer,
     email: arrangement?.borrowerEmail ? maskEmail(arrangement.borrowerEmail) : null,
     arrangement: view,
     nextDate: view?.next ? date(view.next.dueOn) : null,
@@ -147,6 +169,13 @@ export default function MyPlan() {
       ) : null}
       {data.done === "moved" && data.movedTo ? <Alert tone="success" title={t("myPlan.changed.moved", { date: data.movedTo })} /> : null}
       {data.done === "cancelled" ? <Alert tone="info" title={t("myPlan.changed.cancelled")} /> : null}
+      {data.done === "offerDeclined" ? <Alert tone="info" title={t("myPlan.offer.declined")} /> : null}
+      {data.openOffer ? (
+        <Alert tone="info" title={t("myPlan.offer.open", { creditorName: data.creditorName })} live="none">
+          <p>{t("myPlan.offer.openUntil", { date: data.openOffer.openUntil })}</p>
+          <ButtonLink to={`${base}/my-plan/offer`}>{t("myPlan.offer.see")}</ButtonLink>
+        </Alert>
+      ) : null}
       {data.needsYou ? (
         <Alert
           tone="warning"
@@ -171,6 +200,22 @@ export default function MyPlan() {
           </dd>
         </div>
       </dl>
+      {data.decision && (data.decision.reasonText || data.decision.note) ? (
+        <section aria-labelledby="decision-title">
+          <h2 id="decision-title">{t("myPlan.decision.heading")}</h2>
+          {data.decision.reasonText ? <p>{data.decision.reasonText}</p> : null}
+          {data.decision.note ? (
+            <>
+              <h3>{t("myPlan.decision.note", { creditorName: data.creditorName })}</h3>
+              <blockquote>
+                {data.decision.note.split(/\n+/).map((line, index) => (
+                  <p key={index}>{line}</p>
+                ))}
+              </blockquote>
+            </>
+          ) : null}
+        </section>
+      ) : null}
       {a.live && a.next && data.nextDate ? (
         <p className="owed-total">
           <Trans t={t} i18nKey="myPlan.next" values={{ date: data.nextDate }} components={{ amount: m(a.next.amountMinor) }} />

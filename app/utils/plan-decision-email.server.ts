@@ -1,0 +1,110 @@
+/**
+ * The borrower is told by email of every staff decision on their request (issue 8 item 3;
+ * ADR 010), in their own language (from their record, not the staff member's): approved,
+ * declined (with what they can do next), or a counter-offer (its payments and a link to
+ * answer it). An escalation is internal and sends nothing.
+ *
+ * The facts come from the database (api.plan_decision_notice), so the console passes only the
+ * decision id. One email per decision: the idempotency key is `plan-decision/<decision id>`,
+ * so a retried request never emails twice. Failures are logged with ids and codes only.
+ */
+import type { TFunction } from "i18next";
+import { planApprovedEmail } from "~emails/plan-approved";
+import { planCounterOfferEmail } from "~emails/plan-counter-offer";
+import { planDeclinedEmail } from "~emails/plan-declined";
+import { debtAdviceFor } from "~emails/request-parts";
+import { formatMoney } from "~/domain/money";
+import { formatPhoneNumber } from "~/domain/phone";
+import { intlLocale, type Language } from "~/i18n/config";
+import { i18nServer } from "~/i18n/i18next.server";
+import { emailIdempotencyKey, sendEmail, type SendEmailResult } from "~/services/email/send.server";
+import { getEmailT } from "~/services/email/t.server";
+import { formatCalendarDate, formatInstant } from "~/utils/borrower-format.server";
+import { getEnv } from "~/utils/env.server";
+import { logger } from "~/utils/logger.server";
+import { getPlanDecisionNotice, type PlanDecisionNotice } from "~/utils/plan-decisions.server";
+
+/**
+ * The reason in the borrower's words, or null when there is nothing to say beyond the note
+ * ("other" with no note). Approvals give no reason: yes needs none.
+ */
+export function borrowerReasonText(
+  w: TFunction,
+  decision: "approved" | "declined" | "countered",
+  reasonCode: string,
+  note: string | null,
+  creditorName: string,
+): string | null {
+  if (decision === "approved") return null;
+  if (reasonCode === "other") return note ? w("reasons.otherSeeNote") : null;
+  const key = `reasons.${decision}.${reasonCode}`;
+  return w(key, { creditorName, defaultValue: "" }) || null;
+}
+
+/**
+ * Sends the email for a decision: null when there is nothing to send (an escalation, or no
+ * email address on file), else what the email service answered.
+ */
+export async function sendPlanDecisionEmail(decisionId: string): Promise<SendEmailResult | null> {
+  const notice = await getPlanDecisionNotice(decisionId);
+  if (!notice || !notice.borrower.email) return null;
+  const result = await sendFor(notice, notice.borrower.email);
+  if (result.status === "error") logger.warn("plan_decision.email_failed", { decisionId, code: result.code });
+  return result;
+}
+
+async function sendFor(notice: PlanDecisionNotice, to: string): Promise<SendEmailResult> {
+  const env = getEnv();
+  const language: Language = notice.borrower.language;
+  const region = notice.creditor.region;
+  const [t, w, accountT] = await Promise.all([getEmailT(language), i18nServer.getFixedT(language, "offer"), i18nServer.getFixedT(language, "account")]);
+  const locale = intlLocale(language, region);
+  const money = (minor: number) => formatMoney(minor, notice.currency, locale);
+  const date = (iso: string) => formatCalendarDate(iso, language, region);
+  const url = (page: string) => new URL(`/account/${notice.account_id}/${page}`, env.APP_URL).toString();
+  const contact = [formatPhoneNumber(notice.creditor.support_phone), notice.creditor.support_email].filter(Boolean).join(", ");
+  const creditorName = notice.creditor.name;
+  const common = {
+    t,
+    w: w as unknown as typeof t,
+    lang: language,
+    appUrl: env.APP_URL,
+    creditorName,
+    creditorContact: contact || null,
+    referenceText: accountT("referenceEnding", { last4: notice.reference_last4 }),
+    note: notice.note,
+    reasonText: borrowerReasonText(w, notice.decision, notice.reason_code, notice.note, creditorName),
+  };
+  const rows = (installments: ReadonlyArray<{ dueOn: string; amountMinor: number }>) =>
+    installments.map((i) => ({ dateText: date(i.dueOn), amountText: money(i.amountMinor) }));
+
+  let email;
+  if (notice.decision === "approved") {
+    const installments = notice.request.installments;
+    email = planApprovedEmail({
+      ...common,
+      kind: notice.request.kind,
+      installments: rows(installments),
+      totalText: money(notice.request.total_minor),
+      planUrl: url("my-plan"),
+    });
+  } else if (notice.decision === "declined") {
+    email = planDeclinedEmail({ ...common, kind: notice.request.kind, chooseUrl: url("plan"), helpUrl: url("help"), advice: debtAdviceFor(region) });
+  } else {
+    const offer = notice.offer;
+    if (!offer) throw new Error("a counter-offer decision without its offer");
+    email = planCounterOfferEmail({
+      ...common,
+      installments: rows(offer.installments),
+      totalText: money(offer.totalMinor),
+      openUntilText: formatInstant(offer.expiresAt, language, notice.creditor.time_zone, region),
+      offerUrl: url("my-plan/offer"),
+    });
+  }
+  return sendEmail({
+    to,
+    idempotencyKey: emailIdempotencyKey("plan-decision", notice.decision_id),
+    tags: [{ name: "kind", value: `plan-${notice.decision}` }],
+    ...email,
+  });
+}
