@@ -22,8 +22,10 @@ import { productKey } from "~/utils/account-words";
 import { getAccountOverview, listBorrowerAccounts } from "~/utils/accounts.server";
 import { getAccountArrangement } from "~/utils/arrangements.server";
 import { creditorContact, dayIn, formatCalendarDate, formatRate, formatInstant } from "~/utils/borrower-format.server";
+import { debtAdvicePanel, getDebtAdvice } from "~/utils/debt-advice.server";
 import { getHardshipRequest, listDisputes } from "~/utils/hardship.server";
 import { listAccountPayments } from "~/utils/payments.server";
+import { disputeResolutionPanel, hardshipDecisionPanel, type DecisionPanel } from "~/utils/request-decisions.server";
 import { requireBorrowerSession } from "~/utils/session.server";
 import { noStore } from "~/utils/no-store";
 
@@ -35,13 +37,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const session = await requireBorrowerSession(request);
   const accountId = params.accountId ?? "";
   // One round trip's worth of waiting: each call answers 404 for another borrower's account.
-  const [overview, accounts, arrangement, payments, disputes, hardship] = await Promise.all([
+  const [overview, accounts, arrangement, payments, disputes, hardship, debtAdvice] = await Promise.all([
     getAccountOverview(session.borrowerId, accountId),
     listBorrowerAccounts(session.borrowerId),
     getAccountArrangement(session.borrowerId, accountId),
     listAccountPayments(session.borrowerId, accountId),
     listDisputes(session.borrowerId, accountId),
     getHardshipRequest(session.borrowerId, accountId),
+    getDebtAdvice(session.borrowerId, accountId),
   ]);
   const openDispute = disputes.find((d) => d.status !== "resolved") ?? null;
   const live = arrangement && (arrangement.status === "active" || arrangement.status === "pending_review") ? arrangement : null;
@@ -64,6 +67,22 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
           dueOn: date(dayIn(openDispute.dueAt, overview.creditor.timeZone)),
         }
       : null,
+    // Debt advice while it pauses collection (issue 7 item 3), in the borrower's words.
+    debtAdvice: debtAdvice?.active
+      ? await debtAdvicePanel(debtAdvice, { accountId: overview.accountId, language, region, timeZone: overview.creditor.timeZone })
+      : null,
+    // Staff answers (ADR 011): the decision on the latest request for help, and the answer to
+    // the latest dispute while no other is open.
+    hardshipDecision: await hardshipDecisionPanel(hardship, {
+      language,
+      region,
+      timeZone: overview.creditor.timeZone,
+      currency: overview.currency,
+      creditorName: overview.creditor.name,
+    }),
+    disputeAnswer: openDispute
+      ? null
+      : await disputeResolutionPanel(disputes[0] ?? null, { language, region, timeZone: overview.creditor.timeZone, creditorName: overview.creditor.name }),
     // A request for help that was sent and is waiting, or a draft to finish.
     hardship:
       hardship && (hardship.status === "submitted" || hardship.status === "draft")
@@ -123,7 +142,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.t
 const OPTIONS = ["pay", "plan", "help", "dispute", "preferences"] as const;
 
 export default function AccountOverview() {
-  const { account, owed, contact, hasOtherAccounts, plan, payments, dispute, hardship } = useLoaderData<typeof loader>();
+  const { account, owed, contact, hasOtherAccounts, plan, payments, dispute, hardship, debtAdvice, hardshipDecision, disputeAnswer } = useLoaderData<typeof loader>();
   const { t } = useTranslation("account");
   const money = (amountMinor: number) => <Money amountMinor={amountMinor} currency={account.currency} region={account.region} />;
   const line = (key: string, amountMinor: number, values?: Record<string, string>) => (
@@ -195,6 +214,21 @@ export default function AccountOverview() {
           <p>{t("overview.dispute.paused")}</p>
           <ButtonLink to={`${base}/dispute`} variant="secondary">
             {t("overview.dispute.see")}
+          </ButtonLink>
+        </section>
+      ) : null}
+
+      {hardshipDecision ? <AnswerPanel id="hardship-answer" panel={hardshipDecision} to={`${base}/help`} /> : null}
+      {disputeAnswer ? <AnswerPanel id="dispute-answer" panel={disputeAnswer} to={`${base}/dispute`} /> : null}
+
+      {debtAdvice ? (
+        <section aria-labelledby="debt-advice-title" className="panel">
+          <h2 id="debt-advice-title">{debtAdvice.title}</h2>
+          {debtAdvice.lines.map((line) => (
+            <p key={line}>{line}</p>
+          ))}
+          <ButtonLink to={debtAdvice.link.href} variant="secondary">
+            {debtAdvice.link.text}
           </ButtonLink>
         </section>
       ) : null}
@@ -332,6 +366,27 @@ function SignOutEverywhere() {
           {t("overview.signOutEverywhere.button")}
         </Button>
       </form>
+    </section>
+  );
+}
+
+/** A staff answer to a request for help or a dispute: what we decided, why, their note, and a link to the rest. */
+function AnswerPanel({ id, panel, to }: { id: string; panel: DecisionPanel; to: string }) {
+  return (
+    <section aria-labelledby={id} className="panel">
+      <h2 id={id}>{panel.title}</h2>
+      <p>{panel.decidedOn}</p>
+      <p>{panel.headline}</p>
+      {panel.why ? <p>{panel.why}</p> : null}
+      {panel.note ? (
+        <>
+          <h3>{panel.noteTitle}</h3>
+          <p className="own-words">{panel.note}</p>
+        </>
+      ) : null}
+      <ButtonLink to={to} variant="secondary">
+        {panel.see}
+      </ButtonLink>
     </section>
   );
 }

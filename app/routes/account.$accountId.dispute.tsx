@@ -3,8 +3,9 @@
  * wrong", "I already paid", "I think this is identity theft", with the borrower's own words.
  * Sending it pauses collection on the account (one database call) and answers in writing
  * (this page and an email); the page then shows where the dispute is: received → being looked
- * at → answered, with the outcome. A plain form: works with JavaScript off. A replayed send
- * finds the same dispute.
+ * at → answered, with the outcome, its reason in plain words and the staff member's note
+ * (the same sentences as the answer by email, ADR 011). A plain form: works with JavaScript
+ * off. A replayed send finds the same dispute.
  */
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
@@ -25,6 +26,7 @@ import { addRequestDocument, listDisputes, listRequestDocuments, openDispute, ty
 import { filesOf, readUploadForm } from "~/utils/uploads.server";
 import { DISPUTE_KINDS } from "~/utils/hardship-steps";
 import { noStore } from "~/utils/no-store";
+import { disputeResolutionPanel } from "~/utils/request-decisions.server";
 import { queueDisputeNotice } from "~/utils/request-notices.server";
 import { requireBorrowerSession } from "~/utils/session.server";
 
@@ -77,6 +79,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     creditorName: overview.creditor.name,
     region: overview.creditor.region,
     dispute: latest ? trackerView(latest, session.language, overview.creditor.region, overview.creditor.timeZone) : null,
+    answer: await disputeResolutionPanel(latest, {
+      language: session.language,
+      region: overview.creditor.region,
+      timeZone: overview.creditor.timeZone,
+      creditorName: overview.creditor.name,
+    }),
     sent: new URL(request.url).searchParams.get("sent") === "1",
   };
 }
@@ -130,7 +138,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   throw redirect(`/account/${overview.accountId}/dispute?sent=1`, { status: 303 });
 }
 
-function Tracker({ dispute, creditorName, region }: { dispute: NonNullable<ReturnType<typeof useLoaderData<typeof loader>>["dispute"]>; creditorName: string; region: string }) {
+type Loaded = ReturnType<typeof useLoaderData<typeof loader>>;
+
+function Tracker({ dispute, answer, region }: { dispute: NonNullable<Loaded["dispute"]>; answer: Loaded["answer"]; region: string }) {
   const { t } = useTranslation("dispute");
   const steps = [
     { key: "received", text: t("tracker.received", { date: dispute.receivedOn }), reached: true },
@@ -154,11 +164,25 @@ function Tracker({ dispute, creditorName, region }: { dispute: NonNullable<Retur
           </li>
         ))}
       </ol>
-      {dispute.status === "resolved" && dispute.outcome ? (
+      {dispute.status === "resolved" && answer ? (
         <>
-          <p className="lead">{t(`tracker.outcome.${dispute.outcome}`, { creditorName })}</p>
-          {dispute.outcome === "not_upheld" ? <p>{t("tracker.afterNotUpheld")}</p> : null}
-          <p>{t("tracker.disagree", { creditorName })}</p>
+          <p className="lead">{answer.headline}</p>
+          {answer.why ? (
+            <>
+              <h3>{answer.whyTitle}</h3>
+              <p>{answer.why}</p>
+            </>
+          ) : null}
+          {answer.note ? (
+            <>
+              <h3>{answer.noteTitle}</h3>
+              <p className="own-words">{answer.note}</p>
+            </>
+          ) : null}
+          <h3>{answer.nextTitle}</h3>
+          {answer.next.map((line) => (
+            <p key={line}>{line}</p>
+          ))}
         </>
       ) : (
         <p>{t("tracker.paused")}</p>
@@ -199,7 +223,7 @@ export default function DisputePage() {
           <p>{t("sentNext", { date: open.dueOn })}</p>
         </Alert>
       ) : null}
-      {loaded.dispute ? <Tracker dispute={loaded.dispute} creditorName={loaded.creditorName} region={loaded.region} /> : null}
+      {loaded.dispute ? <Tracker dispute={loaded.dispute} answer={loaded.answer} region={loaded.region} /> : null}
       {loaded.dispute && loaded.documents.length > 0 ? (
         <section aria-labelledby="dispute-documents">
           <h2 id="dispute-documents">{t("documentsSent")}</h2>

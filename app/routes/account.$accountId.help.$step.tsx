@@ -53,8 +53,12 @@ function stepOf(params: { step?: string }): FormStep {
 async function stepPage(request: Request, params: { accountId?: string; step?: string }) {
   const step = stepOf(params);
   const page = await loadHardshipPage(request, params.accountId);
-  // A request already sent is shown on the help page, not edited.
-  if (page.request && page.request.status === "submitted") throw redirect(page.base, { status: 303 });
+  // A request already sent is shown on the help page, not edited. A second press of "Send"
+  // that arrives after the first was stored lands on the same confirmation as the first.
+  if (page.request && page.request.status === "submitted") {
+    const replayedSend = step === "check" && request.method === "POST";
+    throw redirect(replayedSend ? `${page.base}?sent=1` : page.base, { status: 303 });
+  }
   const draft = page.request?.status === "draft" ? page.request : null;
   return { step, page, draft };
 }
@@ -67,9 +71,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { step, page, draft } = await stepPage(request, params);
   const t = await i18nServer.getFixedT(page.session.language, "hardship");
   const index = FORM_STEPS.indexOf(step);
-  const summary = summarize(
-    (draft?.ieLines ?? []).map((l) => ({ category: l.category as IeCategory, amountMinor: l.amountMinor, frequency: l.frequency })),
-  );
+  const summary = summarize(draft?.ieLines ?? []);
   const health = step === "health" ? await healthConsentTerms(page.overview.creditor.name, page.session.language) : null;
   const missing = REQUIRED_STEPS.filter((s) => !(draft?.stepsDone ?? []).includes(s));
   const documents = step === "documents" && draft ? await listRequestDocuments(page.session.borrowerId, "hardship", draft.id) : [];
@@ -220,7 +222,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
   // check: send it.
   if (!draft) return reply({ form: t("check.missing", { steps: REQUIRED_STEPS.map((s) => t(`steps.${s}`)).join(", ") }) }, 409);
-  const summary = summarize(draft.ieLines.map((l) => ({ category: l.category as IeCategory, amountMinor: l.amountMinor, frequency: l.frequency })));
+  const summary = summarize(draft.ieLines);
   const sent = await submitHardshipRequest({
     borrowerId,
     requestId: draft.id,

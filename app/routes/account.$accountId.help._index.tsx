@@ -14,9 +14,11 @@ import { CreditorContact } from "~/components/creditor-contact";
 import { Page } from "~/components/page";
 import { i18nServer } from "~/i18n/i18next.server";
 import { creditorContact, dayIn, formatCalendarDate } from "~/utils/borrower-format.server";
+import { loadDebtAdvicePanel } from "~/utils/debt-advice.server";
 import { withdrawHealthConsent } from "~/utils/hardship.server";
 import { loadHardshipPage, nextUnsaved } from "~/utils/hardship-page.server";
 import { noStore } from "~/utils/no-store";
+import { hardshipDecisionPanel, type DecisionPanel } from "~/utils/request-decisions.server";
 
 export const headers = noStore;
 
@@ -38,6 +40,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     region,
     sent: new URL(request.url).searchParams.get("sent") === "1",
     healthDeleted: new URL(request.url).searchParams.get("health") === "deleted",
+    // Getting debt advice (issue 7 item 3): a link, or the declaration while it holds.
+    debtAdvice: await loadDebtAdvicePanel(page.session.borrowerId, page.overview, language),
+    // Staff's answer (ADR 011): what we decided, why, their note, what happens next.
+    decision: await hardshipDecisionPanel(r, {
+      language,
+      region,
+      timeZone: zone,
+      currency: page.overview.currency,
+      creditorName: page.overview.creditor.name,
+    }),
     request: r
       ? {
           id: r.id,
@@ -98,7 +110,7 @@ export default function AskForHelp() {
         </>
       ) : (
         <>
-          {r?.status === "decided" ? <p>{t("status.decided", { date: r.decidedOn })}</p> : null}
+          {d.decision ? <Decision panel={d.decision} /> : r?.status === "decided" ? <p>{t("status.decided", { date: r.decidedOn })}</p> : null}
           {r?.status === "withdrawn" ? <p>{t("status.withdrawn")}</p> : null}
           <p className="lead">{t("lead")}</p>
           <p>{t("private", { creditorName: d.creditorName })}</p>
@@ -107,6 +119,16 @@ export default function AskForHelp() {
           <ButtonLink to={`${base}/${open?.status === "draft" ? open.next : "reasons"}`}>{open?.status === "draft" ? t("continue") : t("start")}</ButtonLink>
         </>
       )}
+
+      <section className="panel" aria-labelledby="debt-advice-title">
+        <h2 id="debt-advice-title">{d.debtAdvice.title}</h2>
+        {d.debtAdvice.lines.map((line) => (
+          <p key={line}>{line}</p>
+        ))}
+        <p>
+          <Link to={d.debtAdvice.link.href}>{d.debtAdvice.link.text}</Link>
+        </p>
+      </section>
 
       <section aria-labelledby="talk-title">
         <h2 id="talk-title">{t("talk.title")}</h2>
@@ -135,5 +157,32 @@ export default function AskForHelp() {
         <Link to={`/account/${d.accountId}`}>{t("backToAccount")}</Link>
       </p>
     </Page>
+  );
+}
+
+/** Our answer to the request (the same sentences as the email). */
+function Decision({ panel }: { panel: DecisionPanel }) {
+  return (
+    <section className="panel" aria-labelledby="decision-title">
+      <h2 id="decision-title">{panel.title}</h2>
+      <p>{panel.decidedOn}</p>
+      <p className="lead">{panel.headline}</p>
+      {panel.why ? (
+        <>
+          <h3>{panel.whyTitle}</h3>
+          <p>{panel.why}</p>
+        </>
+      ) : null}
+      {panel.note ? (
+        <>
+          <h3>{panel.noteTitle}</h3>
+          <p className="own-words">{panel.note}</p>
+        </>
+      ) : null}
+      <h3>{panel.nextTitle}</h3>
+      {panel.next.map((line) => (
+        <p key={line}>{line}</p>
+      ))}
+    </section>
   );
 }

@@ -16,7 +16,9 @@ import { formatMoney } from "~/domain/money";
 import { formatPhoneNumber } from "~/domain/phone";
 import { intlLocale } from "~/i18n/config";
 import { getLanguage, i18nServer } from "~/i18n/i18next.server";
+import { getAccountDebtAdviceForStaff } from "~/utils/debt-advice.server";
 import { issueLinkForBorrower, staffAccount } from "~/utils/staff-console.server";
+import { getVulnerabilityNotes } from "~/utils/vulnerability.server";
 import { requireStaff } from "~/utils/staff-session.server";
 
 export const handle = { i18n: ["common", "ops"] };
@@ -33,6 +35,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!parsed.success) throw notFound();
   const view = await staffAccount(staff, parsed.data.accountId);
   if (!view) throw notFound();
+  const advice = await getAccountDebtAdviceForStaff(view.account.id);
   const language = await getLanguage(request, null);
   const locale = intlLocale(language);
   const money = (minor: number) => formatMoney(minor, view.account.currency, locale);
@@ -59,6 +62,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         total: money(account.balance.total_minor),
       },
     },
+    advice: advice
+      ? {
+          kind: advice.kind,
+          active: advice.active,
+          organisation: advice.organisation,
+          reference: advice.breathingSpaceReference,
+          adviser: advice.adviser,
+          declared: dateTime.format(advice.declaredAt),
+          ends: dateTime.format(advice.endsAt),
+        }
+      : null,
+    hasSharedNotes: view.consents.some((c) => c.kind === "health_data" && c.action === "granted"),
     borrower: { name: borrower.full_name, email: borrower.email, phone: borrower.phone ? formatPhoneNumber(borrower.phone) : null, language: borrower.language, timeZone: borrower.time_zone },
     requests: [
       ...view.arrangements
@@ -71,6 +86,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         when: h.submitted_at ? dateTime.format(h.submitted_at) : "",
       })),
       ...view.disputes.map((d) => ({ href: `/ops/requests/dispute/${d.id}`, kind: "dispute" as const, status: d.status, when: dateTime.format(d.received_at) })),
+      ...view.complaints.map((k) => ({ href: `/ops/requests/complaint/${k.id}`, kind: "complaint" as const, status: `${k.reference} · ${k.status}`, when: dateTime.format(k.received_at) })),
     ],
     arrangements: view.arrangements.map((r) => ({
       id: r.id,
@@ -109,7 +125,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.title ?? "Repay"} | Repay` }];
 
-const ActionSchema = z.object({ intent: z.enum(["email-link", "copy-link"]) });
+const ActionSchema = z.object({ intent: z.enum(["email-link", "copy-link", "show-notes"]) });
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const staff = await requireStaff(request);
@@ -118,6 +134,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const t = await i18nServer.getFixedT(await getLanguage(request, null), "ops");
   const form = ActionSchema.safeParse(Object.fromEntries(await request.formData().catch(() => new FormData())));
   if (!form.success) return data({ status: "error" as const, message: t("account.links.invalid") }, { status: 400 });
+  if (form.data.intent === "show-notes") {
+    // Special category data: read only on purpose, and the read is audited in the database.
+    const notes = await getVulnerabilityNotes(staff.id, parsedParams.data.accountId);
+    const dateTime = new Intl.DateTimeFormat(intlLocale(await getLanguage(request, null)), { dateStyle: "medium" });
+    return data({ status: "notes" as const, notes: notes.map((n) => ({ id: n.requestId, note: n.note, shared: dateTime.format(n.sharedAt) })) }, { headers: { "Cache-Control": "no-store" } });
+  }
   const issued = await issueLinkForBorrower(staff, parsedParams.data.accountId, form.data.intent === "email-link" ? "email" : "copy");
   switch (issued.status) {
     case "not_found":
@@ -188,7 +210,7 @@ export default function StaffAccountPage() {
             </div>
           </dl>
           <h3>{t("account.links.title")}</h3>
-          {result ? (
+          {result && result.status !== "notes" ? (
             <Alert tone={result.status === "error" ? "error" : "success"}>
               {result.message}
               {result.status === "copied" ? (
@@ -209,6 +231,46 @@ export default function StaffAccountPage() {
           </Form>
         </section>
       </div>
+
+      <section aria-labelledby="circumstances-heading">
+        <h2 id="circumstances-heading">{t("account.circumstances.title")}</h2>
+        {view.advice ? (
+          <div className="panel">
+            <p>
+              <strong>{t(`account.circumstances.advice.${view.advice.kind}`)}</strong> · {view.advice.organisation}
+              {view.advice.reference ? ` · ${view.advice.reference}` : ""}
+            </p>
+            <p>{t(view.advice.active ? "account.circumstances.advice.until" : "account.circumstances.advice.ended", { declared: view.advice.declared, ends: view.advice.ends })}</p>
+            {view.advice.adviser ? (
+              <p>{t("account.circumstances.advice.contact", { contact: [view.advice.adviser.name, view.advice.adviser.phone, view.advice.adviser.email].filter(Boolean).join(" · ") })}</p>
+            ) : (
+              <p>{t("account.circumstances.advice.noContact")}</p>
+            )}
+          </div>
+        ) : null}
+        {result?.status === "notes" ? (
+          result.notes.length === 0 ? (
+            <p>{t("account.circumstances.none")}</p>
+          ) : (
+            <ul>
+              {result.notes.map((n) => (
+                <li key={n.id}>
+                  {t("account.circumstances.shared", { date: n.shared })}: {n.note}
+                </li>
+              ))}
+            </ul>
+          )
+        ) : view.hasSharedNotes ? (
+          <Form method="post" className="ops-actions">
+            <p>{t("account.circumstances.hint")}</p>
+            <Button type="submit" name="intent" value="show-notes" variant="secondary">
+              {t("account.circumstances.show")}
+            </Button>
+          </Form>
+        ) : (
+          <p>{t("account.circumstances.none")}</p>
+        )}
+      </section>
 
       <section aria-labelledby="requests-heading">
         <h2 id="requests-heading">{t("account.requests.title")}</h2>

@@ -4,12 +4,16 @@
  * draft saved step by step, then submitted in one call that pauses collection; a dispute is
  * opened in one call that pauses collection too. Refusals the borrower can act on come back
  * as `{ ok: false, reason }`; another borrower's account or request is a thrown 404 Response.
+ * A request or dispute read here carries the staff decision too (outcome, reason code, note,
+ * terms: 20261128001100_request_decisions.sql, ADR 011); staff decide through
+ * app/utils/request-decisions.server.ts.
  */
 import { z } from "zod";
 import { rpc } from "~/services/supabase/rpc.server";
 import { orNotFound, requireUuid, withReasons } from "~/utils/accounts.server";
 import { consentArg, type ConsentInput } from "~/utils/consent.server";
-import { type BREAK_DAYS, DISPUTE_KINDS, HARDSHIP_HELP, HARDSHIP_REASONS, type DisputeKind, type HardshipReason } from "~/utils/hardship-steps";
+import { IE_CATEGORIES, type IeCategory } from "~/domain/income-expenditure-fields";
+import { type BREAK_DAYS, DISPUTE_KINDS, FORM_STEPS, HARDSHIP_HELP, HARDSHIP_REASONS, type DisputeKind, type FormStep, type HardshipReason } from "~/utils/hardship-steps";
 
 export { BREAK_DAYS, DISPUTE_KINDS, HARDSHIP_HELP, HARDSHIP_REASONS, type DisputeKind, type HardshipHelp, type HardshipReason } from "~/utils/hardship-steps";
 
@@ -17,13 +21,18 @@ const Uuid = z.uuid();
 const Minor = z.number().int().refine(Number.isSafeInteger, "not a safe integer");
 const Instant = z.coerce.date();
 
-export const HARDSHIP_STEPS = ["reasons", "income", "fixed", "flexible", "debts", "help", "health"] as const;
-export type HardshipStep = (typeof HARDSHIP_STEPS)[number];
+/** The form's pages that save something to the draft (documents and check save nothing of their own). */
+export type HardshipStep = Exclude<FormStep, "documents" | "check">;
+export const HARDSHIP_STEPS: readonly HardshipStep[] = FORM_STEPS.filter((step): step is HardshipStep => step !== "documents" && step !== "check");
 export const IE_FREQUENCY_CODES = ["weekly", "fortnightly", "four_weekly", "monthly"] as const;
 
-const IeLineSchema = z.object({ category: z.string(), amount_minor: Minor, frequency: z.enum(IE_FREQUENCY_CODES) });
+const IeLineSchema = z.object({ category: z.enum(IE_CATEGORIES as readonly [IeCategory, ...IeCategory[]]), amount_minor: Minor, frequency: z.enum(IE_FREQUENCY_CODES) });
 
-const HardshipRequestSchema = z
+/** Outcomes a staff member decides (api.staff_decide_hardship; the lists live in request-decisions.server.ts). */
+export const HARDSHIP_OUTCOMES = ["payment_break", "freeze_interest", "lower_payments", "settlement", "declined", "debt_advice"] as const;
+export type HardshipOutcome = (typeof HARDSHIP_OUTCOMES)[number];
+
+export const HardshipRequestSchema = z
   .object({
     id: Uuid,
     account_id: Uuid,
@@ -43,7 +52,14 @@ const HardshipRequestSchema = z
     decision_due_at: Instant.nullable(),
     decided_at: Instant.nullable(),
     outcome: z.string().nullable(),
+    decision_reason: z.string().nullable(),
+    decision_note: z.string().nullable(),
+    granted_break_days: z.number().int().nullable(),
+    agreed_monthly_minor: Minor.nullable(),
+    settlement_minor: Minor.nullable(),
+    balance_at_decision_minor: Minor.nullable(),
     paused: z.boolean(),
+    pause_ends_at: Instant.nullable(),
     created_at: Instant,
     updated_at: Instant,
   })
@@ -66,11 +82,30 @@ const HardshipRequestSchema = z
     decisionDueAt: r.decision_due_at,
     decidedAt: r.decided_at,
     outcome: r.outcome,
+    /** A staff decision made with a reason code (api.staff_decide_hardship); null before one, or for an older decision. */
+    decision:
+      r.status === "decided" && r.decision_reason !== null && isHardshipOutcome(r.outcome)
+        ? {
+            outcome: r.outcome,
+            reason: r.decision_reason,
+            note: r.decision_note,
+            breakDays: r.granted_break_days,
+            monthlyMinor: r.agreed_monthly_minor,
+            settlementMinor: r.settlement_minor,
+            balanceMinor: r.balance_at_decision_minor,
+          }
+        : null,
     paused: r.paused,
+    pauseEndsAt: r.pause_ends_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   }));
 export type HardshipRequest = z.output<typeof HardshipRequestSchema>;
+export type HardshipDecision = NonNullable<HardshipRequest["decision"]>;
+
+function isHardshipOutcome(value: string | null): value is HardshipOutcome {
+  return (HARDSHIP_OUTCOMES as readonly (string | null)[]).includes(value);
+}
 
 /** The account's open request (draft or submitted), else its latest, else null. */
 export async function getHardshipRequest(borrowerId: string, accountId: string): Promise<HardshipRequest | null> {
@@ -80,7 +115,7 @@ export async function getHardshipRequest(borrowerId: string, accountId: string):
 
 export type HardshipStepAnswers =
   | { step: "reasons"; reasons: HardshipReason[]; note: string | null }
-  | { step: "income" | "fixed" | "flexible" | "debts"; lines: { category: string; amountMinor: number; frequency: (typeof IE_FREQUENCY_CODES)[number] }[] }
+  | { step: "income" | "fixed" | "flexible" | "debts"; lines: { category: IeCategory; amountMinor: number; frequency: (typeof IE_FREQUENCY_CODES)[number] }[] }
   | { step: "help"; help: "payment_break"; breakDays: (typeof BREAK_DAYS)[number] }
   | { step: "help"; help: "lower_payments"; proposedMonthlyMinor: number }
   | { step: "help"; help: "freeze_interest" | "settlement" | "not_sure" }
@@ -178,19 +213,24 @@ export async function withdrawHardshipRequest(borrowerId: string, requestId: str
 // Disputes
 
 
-const DisputeSchema = z
+export const DISPUTE_OUTCOMES = ["upheld", "corrected", "not_upheld"] as const;
+export type DisputeOutcome = (typeof DISPUTE_OUTCOMES)[number];
+
+export const DisputeSchema = z
   .object({
     id: Uuid,
     account_id: Uuid,
     kind: z.enum(DISPUTE_KINDS),
     details: z.string().nullable(),
     status: z.enum(["received", "under_review", "resolved"]),
-    outcome: z.enum(["upheld", "corrected", "not_upheld"]).nullable(),
+    outcome: z.enum(DISPUTE_OUTCOMES).nullable(),
     outcome_reason: z.string().nullable(),
+    outcome_note: z.string().nullable(),
     due_at: Instant,
     received_at: Instant,
     review_started_at: Instant.nullable(),
     resolved_at: Instant.nullable(),
+    collection_stopped: z.boolean(),
   })
   .transform((d) => ({
     id: d.id,
@@ -200,6 +240,10 @@ const DisputeSchema = z
     status: d.status,
     outcome: d.outcome,
     outcomeReason: d.outcome_reason,
+    /** The staff member's note to the borrower with the answer. */
+    outcomeNote: d.outcome_note,
+    /** Resolved upheld: nothing more is collected on the account. */
+    collectionStopped: d.collection_stopped,
     dueAt: d.due_at,
     receivedAt: d.received_at,
     reviewStartedAt: d.review_started_at,

@@ -4,17 +4,23 @@
  * - sendHardshipReceived: we have your request for help, what you asked for, what happens
  *   while we look and by when we answer, and free debt advice for the creditor's region;
  * - sendDisputeReceived: we have your dispute, what happens while we look, by when we answer
- *   in writing, and (identity theft in the US) where to report it.
+ *   in writing, and (identity theft in the US) where to report it;
+ * - sendHardshipDecided: our answer to the request for help (what we agreed or why not, the
+ *   staff member's note, what happens next and by when, free debt advice);
+ * - sendDisputeResolved: our written answer to the dispute (outcome, reason, note, what next).
  *
  * As in autopay-email.server.ts: the caller has already looked the data up (nothing here
  * reads the database); each email is sent once, with the idempotency key `<kind>/<our id>`;
  * failures are logged with ids and codes only. Links are plain portal addresses (no tokens).
  */
 import { disputeReceivedEmail, IDENTITY_THEFT_REPORT_URL } from "~emails/dispute-received";
+import { disputeResolvedEmail } from "~emails/dispute-resolved";
+import { hardshipDecidedEmail, type DecisionEmailCopy } from "~emails/hardship-decided";
 import { hardshipReceivedEmail, type HardshipHelpAsked } from "~emails/hardship-received";
 import { debtAdviceFor } from "~emails/request-parts";
 import { formatMoney } from "~/domain/money";
 import { formatPhoneNumber } from "~/domain/phone";
+import type { TFunction } from "i18next";
 import { intlLocale } from "~/i18n/config";
 import { i18nServer } from "~/i18n/i18next.server";
 import { emailIdempotencyKey, sendEmail, type SendEmailInput, type SendEmailResult } from "~/services/email/send.server";
@@ -22,13 +28,14 @@ import { getEmailT } from "~/services/email/t.server";
 import type { AutopayEmailBase } from "~/utils/autopay-email.server";
 import { formatCalendarDate } from "~/utils/borrower-format.server";
 import { getEnv } from "~/utils/env.server";
-import type { DisputeKind, HardshipHelp } from "~/utils/hardship.server";
+import type { DisputeKind, DisputeOutcome, HardshipDecision, HardshipHelp } from "~/utils/hardship.server";
 import { logger } from "~/utils/logger.server";
+import { disputeResolutionWords, hardshipDecisionWords, type DecisionWords } from "~/utils/request-decisions.server";
 
 /** Who gets the email and the account it is about: the same fields as the automatic-payment emails. */
 export type RequestEmailBase = AutopayEmailBase;
 
-export type RequestEmailKind = "hardship-received" | "dispute-received";
+export type RequestEmailKind = "hardship-received" | "dispute-received" | "hardship-decided" | "dispute-resolved";
 
 /** What every email needs, in the borrower's language and the creditor's formats. */
 async function prepare(input: RequestEmailBase) {
@@ -116,4 +123,62 @@ export async function sendDisputeReceived(
     identityTheftReportUrl: input.kind === "identity_theft" && input.region === "US" ? IDENTITY_THEFT_REPORT_URL : null,
   });
   return send("dispute-received", input.disputeId, input.to, email, { disputeId: input.disputeId, accountId: input.accountId });
+}
+
+/** The email's own lines (namespace `hardship` or `dispute`, key `email.*`) around the decision's words. */
+function decisionCopy(t: TFunction, creditorName: string, words: DecisionWords): DecisionEmailCopy {
+  return {
+    subject: t("email.subject", { creditorName }),
+    preview: t("email.preview"),
+    reason: t("email.reason"),
+    heading: t("email.heading"),
+    whyHeading: t("decisionWords.why"),
+    noteHeading: t("decisionWords.note", { creditorName }),
+    nextHeading: t("decisionWords.next"),
+    button: t("email.button"),
+    ...words,
+  };
+}
+
+/**
+ * Our answer to a request for help. Sent once per decision (key `hardship-decided/<request id>`:
+ * a request is decided once). `pausedUntilOn` is the day collection may start again (ISO, the
+ * creditor's zone) while the pause still holds, else null.
+ */
+export async function sendHardshipDecided(
+  input: RequestEmailBase & { requestId: string; decision: HardshipDecision; pausedUntilOn: string | null },
+): Promise<SendEmailResult> {
+  const { common, money, date, url } = await prepare(input);
+  const t = await i18nServer.getFixedT(input.language, "hardship");
+  const words = hardshipDecisionWords(t, input.decision, { money, pausedUntil: input.pausedUntilOn ? date(input.pausedUntilOn) : null });
+  const email = hardshipDecidedEmail({
+    ...common,
+    copy: decisionCopy(t, input.creditorName, words),
+    helpUrl: url("help"),
+    advice: debtAdviceFor(input.region),
+  });
+  return send("hardship-decided", input.requestId, input.to, email, { requestId: input.requestId, accountId: input.accountId });
+}
+
+/** Our written answer to a dispute. Sent once per dispute (key `dispute-resolved/<dispute id>`). */
+export async function sendDisputeResolved(
+  input: RequestEmailBase & {
+    disputeId: string;
+    kind: DisputeKind;
+    outcome: DisputeOutcome;
+    reason: string;
+    note: string | null;
+    collectionStopped: boolean;
+  },
+): Promise<SendEmailResult> {
+  const { common, url } = await prepare(input);
+  const t = await i18nServer.getFixedT(input.language, "dispute");
+  const words = disputeResolutionWords(t, input, { name: input.creditorName, region: input.region });
+  const email = disputeResolvedEmail({
+    ...common,
+    copy: decisionCopy(t, input.creditorName, words),
+    told: common.t(`dispute.told.${input.kind}`),
+    disputeUrl: url("dispute"),
+  });
+  return send("dispute-resolved", input.disputeId, input.to, email, { disputeId: input.disputeId, accountId: input.accountId });
 }

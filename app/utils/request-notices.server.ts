@@ -1,8 +1,10 @@
 /**
- * The written confirmations of a hardship request and a dispute (issue 7 items 2 and 4): the
- * facts come from the database (`api.hardship_notice`, `api.dispute_notice`), the words from
- * app/utils/request-email.server.ts, each sent once (keyed by the request or dispute id), in
- * the background after the borrower's request has been answered.
+ * The written confirmations of a hardship request and a dispute (issue 7 items 2 and 4), and
+ * the written answers to them (a staff decision, ADR 011): the facts come from the database
+ * (`api.hardship_notice`, `api.dispute_notice`, `api.hardship_decision_notice`,
+ * `api.dispute_resolution_notice`), the words from app/utils/request-email.server.ts, each
+ * sent once (keyed by the request or dispute id: one confirmation and one answer each), in the
+ * background after the request that caused it has been answered.
  */
 import { z } from "zod";
 import { supportedLanguages } from "~/i18n/config";
@@ -10,7 +12,8 @@ import { rpc } from "~/services/supabase/rpc.server";
 import type { SendEmailResult } from "~/services/email/send.server";
 import { queueEmail } from "~/utils/background-email.server";
 import { dayIn } from "~/utils/borrower-format.server";
-import { sendDisputeReceived, sendHardshipReceived } from "~/utils/request-email.server";
+import { DISPUTE_OUTCOMES, HARDSHIP_OUTCOMES } from "~/utils/hardship.server";
+import { sendDisputeReceived, sendDisputeResolved, sendHardshipDecided, sendHardshipReceived } from "~/utils/request-email.server";
 
 const Uuid = z.uuid();
 
@@ -83,4 +86,79 @@ export function queueDisputeNotice(disputeId: string): void {
 
 export function queueHardshipNotice(requestId: string): void {
   queueEmail(`hardship/${requestId}`, () => sendHardshipNotice(requestId), "hardship.email_failed", { requestId });
+}
+
+// ---------------------------------------------------------------------------------------
+// The answers
+
+const Minor = z.number().int().refine(Number.isSafeInteger, "not a safe integer");
+
+const HardshipDecisionNoticeSchema = z
+  .object({
+    ...AccountNotice,
+    request_id: Uuid,
+    outcome: z.enum(HARDSHIP_OUTCOMES),
+    decision_reason: z.string(),
+    decision_note: z.string().nullable(),
+    granted_break_days: z.number().int().nullable(),
+    agreed_monthly_minor: Minor.nullable(),
+    settlement_minor: Minor.nullable(),
+    balance_at_decision_minor: Minor.nullable(),
+    pause_ends_at: z.coerce.date().nullable(),
+  })
+  .nullable();
+
+export async function sendHardshipDecisionNotice(requestId: string): Promise<SendEmailResult | null> {
+  const notice = await rpc("hardship_decision_notice", { p_request_id: Uuid.parse(requestId) }, HardshipDecisionNoticeSchema);
+  const to = notice?.borrower.email;
+  if (!notice || !to) return null;
+  return sendHardshipDecided({
+    ...base(notice, to),
+    requestId: notice.request_id,
+    decision: {
+      outcome: notice.outcome,
+      reason: notice.decision_reason,
+      note: notice.decision_note,
+      breakDays: notice.granted_break_days,
+      monthlyMinor: notice.agreed_monthly_minor,
+      settlementMinor: notice.settlement_minor,
+      balanceMinor: notice.balance_at_decision_minor,
+    },
+    pausedUntilOn: notice.pause_ends_at ? dayIn(notice.pause_ends_at, notice.creditor.time_zone) : null,
+  });
+}
+
+const DisputeResolutionNoticeSchema = z
+  .object({
+    ...AccountNotice,
+    dispute_id: Uuid,
+    kind: z.enum(["not_mine", "wrong_amount", "already_paid", "identity_theft"]),
+    outcome: z.enum(DISPUTE_OUTCOMES),
+    outcome_reason: z.string(),
+    outcome_note: z.string().nullable(),
+    collection_stopped: z.boolean(),
+  })
+  .nullable();
+
+export async function sendDisputeResolutionNotice(disputeId: string): Promise<SendEmailResult | null> {
+  const notice = await rpc("dispute_resolution_notice", { p_dispute_id: Uuid.parse(disputeId) }, DisputeResolutionNoticeSchema);
+  const to = notice?.borrower.email;
+  if (!notice || !to) return null;
+  return sendDisputeResolved({
+    ...base(notice, to),
+    disputeId: notice.dispute_id,
+    kind: notice.kind,
+    outcome: notice.outcome,
+    reason: notice.outcome_reason,
+    note: notice.outcome_note,
+    collectionStopped: notice.collection_stopped,
+  });
+}
+
+export function queueHardshipDecisionNotice(requestId: string): void {
+  queueEmail(`hardship/${requestId}`, () => sendHardshipDecisionNotice(requestId), "hardship.decision_email_failed", { requestId });
+}
+
+export function queueDisputeResolutionNotice(disputeId: string): void {
+  queueEmail(`dispute/${disputeId}`, () => sendDisputeResolutionNotice(disputeId), "dispute.resolution_email_failed", { disputeId });
 }

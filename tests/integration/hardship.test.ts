@@ -220,9 +220,12 @@ describe("collection pauses", () => {
 
     // The pause started 10 days ago (as if the request had waited that long).
     await testDb().query("update app.collection_pauses set starts_at = now() - interval '10 days' where account_id = $1", [plan.accountId]);
-    const decided = await rpc("decide_hardship_request", { p_staff_id: await staffId(), p_request_id: request.id, p_outcome: "payment_break_granted" }, z.unknown());
-    expect(decided).toMatchObject({ status: "decided", outcome: "payment_break_granted", paused: false });
-    expect(await hintOf(rpc("decide_hardship_request", { p_staff_id: await staffId(), p_request_id: request.id, p_outcome: "declined" }, z.unknown()))).toBe("request_decided");
+    // The old decision function (no reason code, no limits) now refuses (ADR 011).
+    expect(await hintOf(rpc("decide_hardship_request", { p_staff_id: await staffId(), p_request_id: request.id, p_outcome: "declined" }, z.unknown()))).toBe("reason_required");
+    const staff = await staffId();
+    const decide = () => rpc("staff_decide_hardship", { p_staff_id: staff, p_request_id: request.id, p_outcome: "declined", p_reason: "can_afford_payments" }, z.unknown());
+    expect(await decide()).toMatchObject({ status: "decided", outcome: "declined", decision_reason: "can_afford_payments", paused: false });
+    expect(await hintOf(decide())).toBe("already_decided");
 
     const { rows: moved } = await testDb().query<{ due_on: string; paused_days: number }>(
       "select to_char(due_on, 'YYYY-MM-DD') as due_on, paused_days from app.installments where arrangement_id = $1 order by seq",
@@ -295,7 +298,7 @@ describe("disputes", () => {
       outcome: "corrected",
       outcome_reason: "fee_refunded",
     });
-    expect(await hintOf(rpc("resolve_dispute", { p_staff_id: staff, p_dispute_id: dispute!.id, p_outcome: "upheld", p_reason: "again" }, z.unknown()))).toBe("dispute_resolved");
+    expect(await hintOf(rpc("resolve_dispute", { p_staff_id: staff, p_dispute_id: dispute!.id, p_outcome: "upheld", p_reason: "paid_in_full" }, z.unknown()))).toBe("already_decided");
     expect(await openPauses(account)).toEqual([]);
     expect((await audits(account)).map((x) => x.action)).toEqual(["collection.paused", "dispute.opened", "dispute.under_review", "collection.resumed", "dispute.resolved"]);
     expect(JSON.stringify(await audits(account))).not.toContain("refunded in May");
