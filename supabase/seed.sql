@@ -317,7 +317,7 @@ begin
                 jsonb_build_object('category', 'earnings', 'amount_minor', 145000, 'frequency', 'monthly'),
                 jsonb_build_object('category', 'home_and_contents', 'amount_minor', 90000, 'frequency', 'monthly'),
                 jsonb_build_object('category', 'food_and_housekeeping', 'amount_minor', 10000, 'frequency', 'weekly')),
-              145000, 133333, 'payment_break', 60, array['reasons', 'income', 'fixed_costs', 'flexible_costs', 'savings', 'debts', 'help', 'documents', 'check'],
+              145000, 133333, 'payment_break', 60, array['reasons', 'income', 'fixed', 'flexible', 'debts', 'help'],
               v_submitted, v_submitted + interval '5 days',
               case when n < 33 then v_submitted + interval '3 days' end,
               case when n < 33 then 'payment_break' end, v_pause, v_submitted - interval '1 hour');
