@@ -9,7 +9,8 @@
 --
 -- Limits, as constants in the functions that enforce them:
 --   sign-in link     15 minutes, one use; a newer link does not cancel an older live one
---   requests         5 per IP hash per hour; 3 links per staff member per 15 minutes
+--   requests         30 per IP hash per hour (a whole team may sign in from one office
+--                    network); 3 links per staff member per 15 minutes
 --   sessions         30 minutes idle, 8 hours absolute; a deactivated member's sessions end
 
 -- ---------------------------------------------------------------------------------------
@@ -147,7 +148,7 @@ begin
   perform app.require_hex_digest(p_ip_hash, 'p_ip_hash');
 
   if (select count(*) from app.staff_sign_in_requests as r
-       where r.ip_hash = p_ip_hash and r.requested_at > now() - interval '1 hour') >= 5 then
+       where r.ip_hash = p_ip_hash and r.requested_at > now() - interval '1 hour') >= 30 then
     return jsonb_build_object('send', false);
   end if;
   insert into app.staff_sign_in_requests (ip_hash) values (p_ip_hash);
@@ -179,7 +180,7 @@ end;
 $$;
 
 comment on function api.request_staff_sign_in(text, text, text) is
-  'Creates a 15-minute one-time sign-in link for an active staff member with this email (case ignored): {send: true, link_id, expires_at, email, full_name} or {send: false} when unknown, inactive or throttled (5 requests per IP hash per hour, 3 links per member per 15 minutes).';
+  'Creates a 15-minute one-time sign-in link for an active staff member with this email (case ignored): {send: true, link_id, expires_at, email, full_name} or {send: false} when unknown, inactive or throttled (30 requests per IP hash per hour, 3 links per member per 15 minutes).';
 
 revoke execute on function api.request_staff_sign_in(text, text, text) from public, anon, authenticated;
 grant execute on function api.request_staff_sign_in(text, text, text) to service_role;
