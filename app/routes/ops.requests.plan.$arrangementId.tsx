@@ -783,7 +783,7 @@ function CounterSection({ page, busy, entered }: { page: LoaderData; busy: boole
             ))}
           </select>
         </div>
-        <Button type="submit" name="intent" value="preview" variant="secondary" isDisabled={busy}>
+        <Button type="submit" name="intent" value="preview" variant="secondary" formNoValidate isDisabled={busy}>
           {t("counter.preview")}
         </Button>
 
