@@ -14,6 +14,7 @@ import { useTranslation } from "react-i18next";
 import { Alert } from "~/components/alert";
 import { Button } from "~/components/button";
 import { ErrorSummary } from "~/components/error-summary";
+import { OpsRequestTrail } from "~/components/ops-request-trail";
 import { Page } from "~/components/page";
 import { RadioCards } from "~/components/radio-cards";
 import { TextArea } from "~/components/text-area";
@@ -380,61 +381,7 @@ export default function DisputeReviewPage() {
         <ResolveForm d={d} errors={errors} values={values} />
       )}
 
-      <section aria-labelledby="history-title">
-        <h2 id="history-title">{t("history.title")}</h2>
-        <ol className="ops-history">
-          {d.history.map((e, index) => (
-            <li key={index}>
-              {e.when} · {e.who} · {t(`history.actions.${e.action}`, { defaultValue: e.action })}
-              {e.reason ? ` (${e.reason})` : null}
-            </li>
-          ))}
-        </ol>
-      </section>
-
-      {d.others.length > 0 ? (
-        <section aria-labelledby="others-title">
-          <h2 id="others-title">{t("others.title")}</h2>
-          <ul>
-            {d.others.map((o) => (
-              <li key={o.id}>
-                <Link to={`/ops/requests/${o.kind}/${o.id}`}>{t(`others.${o.kind}`)}</Link> · {o.when ?? "—"} · {o.status}
-                {o.outcome ? ` · ${o.outcome}` : null}
-              </li>
-            ))}
-          </ul>
-        </section>
-      ) : null}
-
-      <details className="terms">
-        <summary>{t("ledger.title")}</summary>
-        <table className="ops-table">
-          <caption className="visually-hidden">{t("ledger.title")}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t("ledger.on")}</th>
-              <th scope="col">{t("ledger.kind")}</th>
-              <th scope="col">{t("ledger.amount")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.account.ledger.map((l, index) => (
-              <tr key={index}>
-                <td data-label={t("ledger.on")}>{l.on}</td>
-                <td data-label={t("ledger.kind")}>
-                  {l.kind}
-                  {l.reason ? ` (${l.reason})` : null}
-                </td>
-                <td data-label={t("ledger.amount")}>{l.amount}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
-
-      <p className="after-form">
-        <Link to="/ops">{t("backToQueue")}</Link>
-      </p>
+      <OpsRequestTrail history={d.history} others={d.others} ledger={d.account.ledger} />
     </Page>
   );
 }
