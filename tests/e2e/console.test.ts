@@ -36,7 +36,7 @@ const test = base.extend<{ newPhone: () => Promise<Page> }>({
   },
 });
 
-test.describe.configure({ timeout: 300_000 });
+test.describe.configure({ timeout: 480_000 });
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 360, height: 780 };
