@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 import { Input, Label, TextField as AriaTextField } from "react-aria-components";
 import { classes } from "./classes";
 import { ErrorLines, hasErrors, type FieldErrors } from "./field";
+import { useKeptValue } from "./use-kept-value";
 
 export type DatePart = "day" | "month" | "year";
 /**
@@ -82,25 +83,54 @@ export function DatePartsField({
       ) : null}
       <div className="date-parts__items">
         {parts.map((part, index) => (
-          <AriaTextField
+          <DatePartBox
             key={part}
+            part={part}
             id={index === 0 ? baseId : `${baseId}-${part}`}
             name={`${name}.${part}`}
+            label={t(`ui.date.${part}`)}
             defaultValue={defaultValue?.[part]}
-            inputMode="numeric"
             autoComplete={isBirthday ? BDAY[part] : "off"}
-            spellCheck="false"
-            validationBehavior="aria"
             isRequired={isRequired}
             isDisabled={isDisabled}
             isInvalid={invalid && (invalidParts ? invalidParts.includes(part) : true)}
-            className="date-parts__item"
-          >
-            <Label className="date-parts__label">{t(`ui.date.${part}`)}</Label>
-            <Input className={classes("input", part === "year" ? "input--w4" : "input--w2")} />
-          </AriaTextField>
+          />
         ))}
       </div>
     </fieldset>
+  );
+}
+
+/** One box of the three; keeps what was typed before the scripts loaded (useKeptValue). */
+function DatePartBox({
+  part,
+  label,
+  defaultValue,
+  ...props
+}: {
+  part: DatePart;
+  id: string;
+  name: string;
+  label: string;
+  defaultValue?: string;
+  autoComplete: string;
+  isRequired?: boolean;
+  isDisabled?: boolean;
+  isInvalid: boolean;
+}) {
+  const kept = useKeptValue<HTMLInputElement>({ defaultValue });
+  return (
+    <AriaTextField
+      {...props}
+      value={kept.value}
+      onChange={kept.onChange}
+      inputMode="numeric"
+      spellCheck="false"
+      validationBehavior="aria"
+      className="date-parts__item"
+    >
+      <Label className="date-parts__label">{label}</Label>
+      <Input ref={kept.ref} className={classes("input", part === "year" ? "input--w4" : "input--w2")} />
+    </AriaTextField>
   );
 }

@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import { Text, TextArea as AriaTextArea, TextField as AriaTextField, type TextFieldProps as AriaTextFieldProps } from "react-aria-components";
 import { classes } from "./classes";
 import { FieldErrorMessage, FieldLabel, hasErrors, type FieldErrors } from "./field";
+import { useKeptValue } from "./use-kept-value";
 
 export interface TextAreaProps extends Omit<AriaTextFieldProps, "children" | "className" | "validationBehavior"> {
   label: ReactNode;
@@ -18,9 +19,10 @@ export interface TextAreaProps extends Omit<AriaTextFieldProps, "children" | "cl
  * words: same label, description and error pattern as TextField, `name` on the real
  * `<textarea>` so it submits with JavaScript off.
  */
-export function TextArea({ label, description, errors, isOptional, rows = 5, className, isInvalid, ...props }: TextAreaProps) {
+export function TextArea({ label, description, errors, isOptional, rows = 5, className, isInvalid, value, defaultValue, onChange, ...props }: TextAreaProps) {
+  const kept = useKeptValue<HTMLTextAreaElement>({ value, defaultValue, onChange });
   return (
-    <AriaTextField {...props} validationBehavior="aria" isInvalid={isInvalid || hasErrors(errors) || undefined} className={classes("field", className)}>
+    <AriaTextField {...props} value={kept.value} onChange={kept.onChange} validationBehavior="aria" isInvalid={isInvalid || hasErrors(errors) || undefined} className={classes("field", className)}>
       <FieldLabel isOptional={isOptional}>{label}</FieldLabel>
       {description ? (
         <Text slot="description" elementType="div" className="field__description">
@@ -28,7 +30,7 @@ export function TextArea({ label, description, errors, isOptional, rows = 5, cla
         </Text>
       ) : null}
       <FieldErrorMessage errors={errors} />
-      <AriaTextArea className="input input--area" rows={rows} />
+      <AriaTextArea ref={kept.ref} className="input input--area" rows={rows} />
     </AriaTextField>
   );
 }

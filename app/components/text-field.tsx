@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import { Input, Text, TextField as AriaTextField, type TextFieldProps as AriaTextFieldProps } from "react-aria-components";
 import { classes } from "./classes";
 import { FieldErrorMessage, FieldLabel, hasErrors, type FieldErrors } from "./field";
+import { useKeptValue } from "./use-kept-value";
 
 /** Input widths in characters, so the box hints at the answer's length (GOV.UK "fixed width inputs"). */
 export type InputWidth = "2" | "4" | "5" | "10" | "20" | "full";
@@ -29,10 +30,13 @@ export interface TextFieldProps extends Omit<AriaTextFieldProps, "children" | "c
  * - `id` lands on the `<input>`: an ErrorSummary links to `#id`.
  * - Pass `inputMode`, `autoComplete`, `type`, `defaultValue` and friends as on react-aria's TextField.
  */
-export function TextField({ label, description, errors, isOptional, width = "full", prefix, className, isInvalid, ...props }: TextFieldProps) {
+export function TextField({ label, description, errors, isOptional, width = "full", prefix, className, isInvalid, value, defaultValue, onChange, ...props }: TextFieldProps) {
+  const kept = useKeptValue<HTMLInputElement>({ value, defaultValue, onChange });
   return (
     <AriaTextField
       {...props}
+      value={kept.value}
+      onChange={kept.onChange}
       validationBehavior="aria"
       isInvalid={isInvalid || hasErrors(errors) || undefined}
       className={classes("field", className)}
@@ -49,10 +53,10 @@ export function TextField({ label, description, errors, isOptional, width = "ful
           <span className="input-affix__prefix" aria-hidden="true">
             {prefix}
           </span>
-          <Input className={classes("input", `input--w${width}`)} />
+          <Input ref={kept.ref} className={classes("input", `input--w${width}`)} />
         </div>
       ) : (
-        <Input className={classes("input", `input--w${width}`)} />
+        <Input ref={kept.ref} className={classes("input", `input--w${width}`)} />
       )}
     </AriaTextField>
   );
