@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { CheckboxButton, CheckboxField, Text, type CheckboxFieldProps } from "react-aria-components";
 import { classes } from "./classes";
+import { useKeptChecked } from "./use-kept-value";
 import { FieldErrorMessage, hasErrors, type FieldErrors } from "./field";
 
 export interface CheckboxProps extends Omit<CheckboxFieldProps, "children" | "className" | "validationBehavior"> {
@@ -17,10 +18,14 @@ export interface CheckboxProps extends Omit<CheckboxFieldProps, "children" | "cl
  * submits and shows its state with JavaScript off. Unchecked boxes send nothing; a checked
  * box sends its `value` ("on" by default).
  */
-export function Checkbox({ children, description, errors, className, isInvalid, ...props }: CheckboxProps) {
+export function Checkbox({ children, description, errors, className, isInvalid, isSelected, defaultSelected, onChange, ...props }: CheckboxProps) {
+  const kept = useKeptChecked({ isSelected, defaultSelected, onChange });
   return (
     <CheckboxField
       {...props}
+      ref={kept.ref}
+      isSelected={kept.isSelected}
+      onChange={kept.onChange}
       validationBehavior="aria"
       isInvalid={isInvalid || hasErrors(errors) || undefined}
       className={classes("field", "checkbox", className)}

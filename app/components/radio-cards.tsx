@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { RadioButton, RadioField, RadioGroup, Text, type RadioGroupProps } from "react-aria-components";
 import { classes } from "./classes";
+import { useKeptSelection } from "./use-kept-value";
 import { FieldErrorMessage, FieldLabel, hasErrors, type FieldErrors } from "./field";
 
 export interface RadioCardOption {
@@ -34,11 +35,15 @@ export interface RadioCardsProps extends Omit<RadioGroupProps, "children" | "cla
  * and stays right with JavaScript off (react-aria's `data-selected` only updates once hydrated).
  * The whole card is the tap target.
  */
-export function RadioCards({ name, label, description, options, errors, isOptional, id, className, isInvalid, ...props }: RadioCardsProps) {
+export function RadioCards({ name, label, description, options, errors, isOptional, id, className, isInvalid, value, defaultValue, onChange, ...props }: RadioCardsProps) {
   const firstId = id ?? name;
+  const kept = useKeptSelection({ value, defaultValue, onChange });
   return (
     <RadioGroup
       {...props}
+      ref={kept.ref}
+      value={kept.value}
+      onChange={kept.onChange}
       name={name}
       validationBehavior="aria"
       isInvalid={isInvalid || hasErrors(errors) || undefined}

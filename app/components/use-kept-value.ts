@@ -49,3 +49,67 @@ export function useKeptValue<E extends HTMLInputElement | HTMLTextAreaElement>({
     },
   };
 }
+
+/**
+ * useKeptValue for a radio group: adopts the radio checked before hydration. The ref goes on
+ * the group's element (react-aria's RadioGroup).
+ */
+export function useKeptSelection({ value, defaultValue, onChange }: { value?: string | null; defaultValue?: string | null; onChange?: (value: string) => void }): {
+  ref: RefObject<HTMLDivElement>;
+  value: string | null;
+  onChange: (value: string) => void;
+} {
+  const ref = useRef<HTMLDivElement>(null);
+  const controlled = value !== undefined;
+  const [own, setOwn] = useState<string | null>(defaultValue ?? null);
+  const onChangeRef = useRef(onChange);
+  onChangeRef.current = onChange;
+
+  useIsomorphicLayoutEffect(() => {
+    const checked = ref.current?.querySelector<HTMLInputElement>('input[type="radio"]:checked')?.value;
+    if (controlled || checked === undefined || checked === (defaultValue ?? null)) return;
+    setOwn(checked);
+    onChangeRef.current?.(checked);
+  }, []);
+
+  return {
+    ref,
+    value: controlled ? value : own,
+    onChange: (next: string) => {
+      if (!controlled) setOwn(next);
+      onChangeRef.current?.(next);
+    },
+  };
+}
+
+/**
+ * useKeptValue for one checkbox: adopts a tick (or untick) made before hydration. The ref
+ * goes on the field's element (react-aria's CheckboxField).
+ */
+export function useKeptChecked({ isSelected, defaultSelected, onChange }: { isSelected?: boolean; defaultSelected?: boolean; onChange?: (isSelected: boolean) => void }): {
+  ref: RefObject<HTMLDivElement>;
+  isSelected: boolean;
+  onChange: (isSelected: boolean) => void;
+} {
+  const ref = useRef<HTMLDivElement>(null);
+  const controlled = isSelected !== undefined;
+  const [own, setOwn] = useState(defaultSelected ?? false);
+  const onChangeRef = useRef(onChange);
+  onChangeRef.current = onChange;
+
+  useIsomorphicLayoutEffect(() => {
+    const checked = ref.current?.querySelector<HTMLInputElement>('input[type="checkbox"]')?.checked;
+    if (controlled || checked === undefined || checked === (defaultSelected ?? false)) return;
+    setOwn(checked);
+    onChangeRef.current?.(checked);
+  }, []);
+
+  return {
+    ref,
+    isSelected: controlled ? isSelected : own,
+    onChange: (next: boolean) => {
+      if (!controlled) setOwn(next);
+      onChangeRef.current?.(next);
+    },
+  };
+}

@@ -1,7 +1,8 @@
 /**
  * On a slow connection the page shows (server-rendered) long before its scripts arrive, and
  * people start typing. What they typed must still be there, and be sent, once the scripts
- * have loaded and the page has hydrated: a borrower's date of birth, a staff member's email.
+ * have loaded and the page has hydrated: a borrower's date of birth, a staff member's email,
+ * a choice and a few words of feedback.
  * The scripts are held back here until the typing is done.
  */
 import { expect, test, type Page } from "@playwright/test";
@@ -64,4 +65,19 @@ test("a work email typed before the scripts load is kept and sent", async ({ pag
   await expect(page.getByRole("textbox", { name: "Work email" })).toHaveValue("nobody.early@example.com");
   await page.getByRole("button", { name: "Email me a sign-in link" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Check your email" })).toBeVisible();
+});
+
+test("a choice made before the scripts load is kept and sent", async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, "without JavaScript there is nothing to hydrate");
+  const release = await holdScripts(page);
+  await page.goto("/feedback?page=home", { waitUntil: "domcontentloaded" });
+  await page.getByRole("radio", { name: "Easy", exact: true }).check();
+  await page.getByRole("textbox", { name: /Anything you want to tell us/ }).fill("Typed early.");
+  release();
+  await hydrated(page);
+
+  await expect(page.getByRole("radio", { name: "Easy", exact: true })).toBeChecked();
+  await expect(page.getByRole("textbox", { name: /Anything you want to tell us/ })).toHaveValue("Typed early.");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Thank you" })).toBeVisible();
 });
