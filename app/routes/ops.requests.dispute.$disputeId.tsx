@@ -159,7 +159,7 @@ function ResolveForm({ d, errors, values }: { d: Loaded; errors: Errors; values:
   // Set only by a choice made with JavaScript on: without it every reason stays listed.
   const [outcome, setOutcome] = useState<string>("");
   return (
-    <Form method="post" className="stack" aria-labelledby="resolve-title">
+    <Form method="post" className="stack" aria-labelledby="resolve-title" noValidate>
       <h2 id="resolve-title">{t("resolve.title")}</h2>
       <input type="hidden" name="intent" value="resolve" />
       <RadioCards

@@ -202,7 +202,7 @@ function DecisionForm({ d, errors, values }: { d: Loaded; errors: Errors; values
   const [outcome, setOutcome] = useState<string>("");
   const hide = (o: string) => (outcome && outcome !== o ? "js-hidden" : undefined);
   return (
-    <Form method="post" className="stack" aria-labelledby="decide-title">
+    <Form method="post" className="stack" aria-labelledby="decide-title" noValidate>
       <h2 id="decide-title">{t("decide.title")}</h2>
       {d.overLimit ? <p>{t("decide.overLimit", { limit: d.limit })}</p> : null}
       <input type="hidden" name="intent" value="decide" />
@@ -544,7 +544,7 @@ export default function HardshipReviewPage() {
       {d.status === "submitted" && !d.canDecide ? <Alert tone="info" title={t("decide.withSupervisor")} /> : null}
 
       {d.canEscalate ? (
-        <Form method="post" className="stack" aria-labelledby="escalate-title">
+        <Form method="post" className="stack" aria-labelledby="escalate-title" noValidate>
           <h2 id="escalate-title">{t("escalate.title")}</h2>
           <p>{d.overLimit ? t("escalate.overLimit", { limit: d.limit }) : t("escalate.secondOpinion")}</p>
           <input type="hidden" name="intent" value="escalate" />

@@ -635,7 +635,7 @@ function Decisions({ page, busy, entered }: { page: LoaderData; busy: boolean; e
           <>
             <h2 id="approve-heading">{t("approve.heading")}</h2>
             <p>{t("approve.hint", { limit: staff.limit })}</p>
-            <Form method="post" className="stack">
+            <Form method="post" className="stack" noValidate>
               <input type="hidden" name="intent" value="approve" />
               <ReasonSelect decision="approved" id="approve-reason" />
               <NoteField />
@@ -662,7 +662,7 @@ function Decisions({ page, busy, entered }: { page: LoaderData; busy: boolean; e
             ) : staff.escalated ? (
               <p>{t("waiting.overLimit", { limit: staff.limit })}</p>
             ) : (
-              <Form method="post" className="stack">
+              <Form method="post" className="stack" noValidate>
                 <input type="hidden" name="intent" value="escalate" />
                 <input type="hidden" name="reason" value="over_limit" />
                 <p>{page.overLimitText}</p>
@@ -678,7 +678,7 @@ function Decisions({ page, busy, entered }: { page: LoaderData; busy: boolean; e
       <section aria-labelledby="decline-heading">
         <h2 id="decline-heading">{t("decline.heading")}</h2>
         <p>{t("decline.hint")}</p>
-        <Form method="post" className="stack">
+        <Form method="post" className="stack" noValidate>
           <input type="hidden" name="intent" value="decline" />
           <ReasonSelect decision="declined" id="decline-reason" />
           <NoteField />
@@ -735,7 +735,7 @@ function CounterSection({ page, busy, entered }: { page: LoaderData; busy: boole
     <section aria-labelledby="counter-heading">
       <h2 id="counter-heading">{t("counter.heading")}</h2>
       <p>{t("counter.hint", { balance: counter.balance, days: OFFER_DAYS })}</p>
-      <Form method="post" className="stack">
+      <Form method="post" className="stack" noValidate>
         <RadioCards
           name="by"
           label={t("counter.by")}

@@ -114,7 +114,7 @@ export default function StaffMembers() {
                 <strong>{m.fullName}</strong> · {m.email} · {t(`roles.${m.role}`)} · {m.limitText}
                 {m.active ? "" : ` · ${t("staff.inactive")}`}
               </summary>
-              <Form method="post" className="ops-form">
+              <Form method="post" className="ops-form" noValidate>
                 <input type="hidden" name="memberId" value={m.id} />
                 <MemberFields prefix={`m-${m.id}`} member={m} errors={errorsFor(m.id)} />
                 <Button type="submit" variant="secondary" isDisabled={navigation.state === "submitting"}>
@@ -126,7 +126,7 @@ export default function StaffMembers() {
         ))}
       </ul>
       <h2>{t("staff.add")}</h2>
-      <Form method="post" className="ops-form">
+      <Form method="post" className="ops-form" noValidate>
         <MemberFields prefix="new" errors={errorsFor(null)} />
         <Button type="submit">{t("staff.addButton")}</Button>
       </Form>
