@@ -14,6 +14,8 @@
  */
 import type Stripe from "stripe";
 import { z } from "zod";
+import { isWorkingDay } from "~/domain/review-due";
+import { parseCalendarDate } from "~/domain/schedule";
 import { isRpcError, rpc } from "~/services/supabase/rpc.server";
 import { orNotFound, requireUuid } from "~/utils/accounts.server";
 
@@ -33,7 +35,10 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 export interface StartPaymentInput {
   borrowerId: string;
   accountId: string;
-  /** Minor units; between min(policy minimum, balance) and the balance; the balance for "full". */
+  /**
+   * Minor units; between min(policy minimum, payable) and what can be paid now (the balance
+   * less the bank debits on their way: `getAccountPayable`); exactly that for "full".
+   */
   amountMinor: number;
   purpose: PaymentPurpose;
   /** Required for "installment": a scheduled installment of the account's live arrangement. */
@@ -200,4 +205,58 @@ export type AccountPayment = z.output<typeof AccountPaymentSchema>;
 export async function listAccountPayments(borrowerId: string, accountId: string): Promise<AccountPayment[]> {
   const account = requireUuid(accountId);
   return orNotFound(() => rpc("account_payments", { p_borrower_id: Uuid.parse(borrowerId), p_account_id: account }, z.array(AccountPaymentSchema)));
+}
+
+// ---------------------------------------------------------------------------------------
+// What can be paid now
+
+/** Bank payments (US ACH debits) take up to this many working days to arrive (Stripe's figure). */
+export const BANK_DEBIT_WORKING_DAYS = 4;
+
+const CalendarDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+const PayableSchema = z
+  .object({
+    balance_minor: Minor,
+    in_flight_minor: Minor,
+    payable_minor: Minor,
+    currency: z.string().length(3),
+    in_flight_since: CalendarDay.nullable(),
+  })
+  .transform((p) => ({
+    /** The ledger balance. */
+    balanceMinor: p.balance_minor,
+    /** Bank debits on their way (payments processing), not in the ledger yet. */
+    inFlightMinor: p.in_flight_minor,
+    /** What can be paid now: the balance less what is on its way. Zero or less: nothing to pay now. */
+    payableMinor: p.payable_minor,
+    currency: p.currency,
+    /** "YYYY-MM-DD" the newest debit on its way started, in the creditor's time zone; null when none. */
+    inFlightSince: p.in_flight_since,
+  }));
+export type AccountPayable = z.output<typeof PayableSchema>;
+
+/**
+ * The balance, the money on its way and what can be paid now: the same figure
+ * `startPayment` is checked against in the database. 404 Response for another borrower's account.
+ */
+export async function getAccountPayable(borrowerId: string, accountId: string): Promise<AccountPayable> {
+  const account = requireUuid(accountId);
+  return orNotFound(() => rpc("account_payable", { p_borrower_id: Uuid.parse(borrowerId), p_account_id: account }, PayableSchema));
+}
+
+/**
+ * The day ("YYYY-MM-DD") a bank debit that started on `since` usually arrives by:
+ * BANK_DEBIT_WORKING_DAYS working days (Monday to Friday) after it, the start day not counted.
+ * Public holidays are not known, so the bank may take a day longer around one. Null for a
+ * date that is not one.
+ */
+export function bankDebitArrivesBy(since: string): string | null {
+  let day = parseCalendarDate(since);
+  if (!day) return null;
+  for (let counted = 0; counted < BANK_DEBIT_WORKING_DAYS; ) {
+    day = day.add({ days: 1 });
+    if (isWorkingDay(day)) counted++;
+  }
+  return day.toString();
 }

@@ -48,6 +48,15 @@ async function stored(accountId: string) {
   return rows[0]!;
 }
 
+/** The account's bank debits on their way (payments in status processing). */
+async function inFlight(accountId: string): Promise<number> {
+  const { rows } = await testDb().query<{ n: number }>(
+    "select coalesce(sum(amount_minor), 0)::int as n from app.payments where account_id = $1 and status = 'processing'",
+    [accountId],
+  );
+  return rows[0]!.n;
+}
+
 const pay = (jar: Jar, form: Record<string, string>) => call(() => payAction({ request: req(`${base}/pay`, { method: "POST", form, jar }), params, context }));
 const result = (jar: Jar, paymentId: string, extra = "") =>
   call(() => returnLoader({ request: req(`${base}/pay/return?payment=${paymentId}${extra}`, { jar }), params, context }));
@@ -164,5 +173,68 @@ describe("Pay now", () => {
       payAction({ request: req(`/account/${DEMO_1002}/pay`, { method: "POST", form: { choice: "amount", amount: "30" }, jar: alex }), params: { accountId: DEMO_1002 }, context }),
     );
     expect(foreign.status).toBe(404);
+  });
+
+  test("with a bank debit on its way, the page offers the rest, refuses a tampered amount above it, and pays the rest", async () => {
+    const jar = await signIn("DEMO-1001", ALEX_DOB);
+    const debit = await pay(jar, { choice: "amount", amount: "100" });
+    const bank = { bankAccount: { routingNumber: "110000000", accountNumber: "000123456789" } };
+    expect((await payCheckoutSession(checkoutOf(debit.headers.get("Location")).sessionId, bank)).status).toBe("processing");
+    await deliver();
+    const { balance } = await stored(DEMO_1001);
+    const inFlightMinor = await inFlight(DEMO_1001);
+    expect(inFlightMinor).toBeGreaterThanOrEqual(10_000);
+    const payableMinor = balance - inFlightMinor;
+
+    const page = await call(() => payLoader({ request: req(`${base}/pay`, { jar }), params, context }));
+    expect(page.data).toMatchObject({ balanceMinor: balance, inFlightMinor, payableMinor, minimumMinor: 2_500 });
+
+    // More than the rest, typed or sent by a tampered form: 400, a message on the field, nothing stored.
+    const before = await stored(DEMO_1001);
+    for (const amount of [(payableMinor + 1) / 100, balance / 100]) {
+      const refused = await pay(jar, { choice: "amount", amount: amount.toFixed(2) });
+      expect(refused.status).toBe(400);
+      const errors = (refused.data as { errors: Record<string, string> }).errors;
+      expect(Object.keys(errors)).toEqual(["amount"]);
+      expect(errors.amount).toContain(`$${(payableMinor / 100).toLocaleString("en-US", { minimumFractionDigits: 2 })}`);
+    }
+    expect(await stored(DEMO_1001)).toEqual(before);
+
+    // "Pay the rest" pays exactly the rest.
+    const rest = await pay(jar, { choice: "full" });
+    expect(rest.status).toBe(303);
+    const { rows } = await testDb().query<{ amount_minor: number; purpose: string }>(
+      "select amount_minor::int as amount_minor, purpose from app.payments where id = $1",
+      [await paymentIdOf(checkoutOf(rest.headers.get("Location")).sessionId)],
+    );
+    expect(rows[0]).toEqual({ amount_minor: payableMinor, purpose: "full" });
+  });
+
+  test("with all of it on its way, the page offers no payment, says so calmly, and refuses one", async () => {
+    const jar = await signIn("DEMO-1001", ALEX_DOB);
+    const before = await call(() => payLoader({ request: req(`${base}/pay`, { jar }), params, context }));
+    const { payableMinor } = before.data as { payableMinor: number };
+    if (payableMinor > 0) {
+      const rest = await pay(jar, { choice: "full" });
+      expect(rest.status).toBe(303);
+      const bank = { bankAccount: { routingNumber: "110000000", accountNumber: "000123456789" } };
+      expect((await payCheckoutSession(checkoutOf(rest.headers.get("Location")).sessionId, bank)).status).toBe("processing");
+      await deliver();
+    }
+    const { balance } = await stored(DEMO_1001);
+    expect(await inFlight(DEMO_1001)).toBe(balance);
+
+    const page = await call(() => payLoader({ request: req(`${base}/pay`, { jar }), params, context }));
+    expect(page.status).toBe(200);
+    expect(page.data).toMatchObject({ balanceMinor: balance, inFlightMinor: balance, payableMinor: 0, next: null });
+    expect((page.data as { arrivesBy: string | null }).arrivesBy).toMatch(/^[A-Z][a-z]+ \d{1,2}, \d{4}$/);
+
+    const stock = await stored(DEMO_1001);
+    for (const form of [{ choice: "full" }, { choice: "amount", amount: "25" }] as Record<string, string>[]) {
+      const refused = await pay(jar, form);
+      expect(refused.status).toBe(409);
+      expect((refused.data as { errors: Record<string, string> }).errors.form).toMatch(/already on its way/);
+    }
+    expect(await stored(DEMO_1001)).toEqual(stock);
   });
 });

@@ -23,10 +23,17 @@ import {
   startPayment,
   type StartPaymentInput,
 } from "~/utils/payments.server";
+import { runSweep } from "~/utils/automatic-charges.server";
 import { accountBalance, newAccount as createAccount, type NewAccountOptions } from "../setup/accounts";
+import { autopayPlan, CARD_DECLINES_LATER, deliverEvents } from "../setup/autopay";
 import { onRealPostgres, testDb } from "../setup/db";
 import { addDays, today } from "../setup/dates";
+import { withEnv, withLocalEmail } from "../setup/env";
 import { notFound } from "../setup/not-found";
+
+// The automatic-payment test below runs the sweep against the local Stripe sandbox.
+withEnv({ STRIPE_SECRET_KEY: undefined, STRIPE_WEBHOOK_SECRET: undefined, JOBS_SECRET: undefined });
+withLocalEmail();
 
 const ALEX = "b0000000-0000-4000-8000-000000000001";
 const MARIA = "b0000000-0000-4000-8000-000000000002";
@@ -192,6 +199,75 @@ describe("starting a payment", () => {
   });
 });
 
+describe("money on its way (a bank debit processing)", () => {
+  /** A payment of `amountMinor` by US bank account: Checkout completed, the debit not yet arrived. */
+  async function debitOnItsWay(accountId: string, amountMinor: number, overrides: Partial<StartPaymentInput> = {}) {
+    const p = await started(accountId, amountMinor, overrides);
+    expect(await recordStripeEvent(sessionCompleted(p, { payment_status: "unpaid" }))).toMatchObject({ outcome: "applied" });
+    expect(await getPaymentStatus(ALEX, p.paymentId)).toMatchObject({ status: "processing" });
+    return p;
+  }
+
+  test("with $300 on its way on $1,240.50, paying $1,240.50 is refused and the rest, $940.50, is accepted", async () => {
+    const account = await newAccount();
+    await debitOnItsWay(account, 30_000);
+    for (const [amountMinor, purpose] of [
+      [124_050, "full"],
+      [124_050, "amount"],
+      [94_051, "amount"],
+    ] as const) {
+      expect(await startPayment({ borrowerId: ALEX, accountId: account, amountMinor, purpose })).toEqual({ ok: false, reason: "amount_out_of_range" });
+    }
+    const rest = await startPayment({ borrowerId: ALEX, accountId: account, amountMinor: 94_050, purpose: "full" });
+    expect(rest).toMatchObject({ ok: true, amountMinor: 94_050 });
+    expect(await startPayment({ borrowerId: ALEX, accountId: account, amountMinor: 94_050, purpose: "amount" })).toMatchObject({ ok: true });
+    if (!rest.ok) throw new Error("unreachable");
+    expect((await audits(rest.paymentId))[0]?.metadata).toMatchObject({ balance_minor: 124_050, payable_minor: 94_050 });
+  });
+
+  test("a checkout still open is not money on its way: it does not lower what can be paid", async () => {
+    const account = await newAccount();
+    await started(account, 30_000);
+    expect(await startPayment({ borrowerId: ALEX, accountId: account, amountMinor: 124_050, purpose: "full" })).toMatchObject({ ok: true });
+  });
+
+  test("when what is on its way is less than the minimum away from the balance, the rest may be paid, and nothing less", async () => {
+    const account = await newAccount();
+    await debitOnItsWay(account, 123_000);
+    expect(await startPayment({ borrowerId: ALEX, accountId: account, amountMinor: 1_049, purpose: "amount" })).toEqual({ ok: false, reason: "amount_out_of_range" });
+    expect(await startPayment({ borrowerId: ALEX, accountId: account, amountMinor: 1_050, purpose: "full" })).toMatchObject({ ok: true });
+  });
+
+  test("with all of it on its way, any payment is refused with payment_in_flight; once the debit fails, paying is open again", async () => {
+    const account = await newAccount();
+    const debit = await debitOnItsWay(account, 124_050, { purpose: "full" });
+    for (const [amountMinor, purpose] of [
+      [124_050, "full"],
+      [2_500, "amount"],
+      [1, "amount"],
+    ] as const) {
+      expect(await startPayment({ borrowerId: ALEX, accountId: account, amountMinor, purpose })).toEqual({ ok: false, reason: "payment_in_flight" });
+    }
+    const { rows } = await testDb().query<{ n: number }>("select count(*)::int as n from app.payments where account_id = $1", [account]);
+    expect(rows[0]!.n).toBe(1);
+
+    await recordStripeEvent(event("checkout.session.async_payment_failed", sessionObject(debit, { payment_status: "unpaid" })));
+    expect(await startPayment({ borrowerId: ALEX, accountId: account, amountMinor: 124_050, purpose: "full" })).toMatchObject({ ok: true });
+  });
+
+  test("two debits on their way add up; when one arrives, what can be paid stays the same", async () => {
+    const account = await newAccount();
+    const first = await debitOnItsWay(account, 50_000);
+    await debitOnItsWay(account, 50_000);
+    expect(await startPayment({ borrowerId: ALEX, accountId: account, amountMinor: 24_051, purpose: "amount" })).toEqual({ ok: false, reason: "amount_out_of_range" });
+    expect(await startPayment({ borrowerId: ALEX, accountId: account, amountMinor: 24_050, purpose: "full" })).toMatchObject({ ok: true });
+    await recordStripeEvent(event("checkout.session.async_payment_succeeded", sessionObject(first)));
+    expect(await balance(account)).toMatchObject({ total: 74_050 });
+    expect(await startPayment({ borrowerId: ALEX, accountId: account, amountMinor: 24_051, purpose: "amount" })).toEqual({ ok: false, reason: "amount_out_of_range" });
+    expect(await startPayment({ borrowerId: ALEX, accountId: account, amountMinor: 24_050, purpose: "full" })).toMatchObject({ ok: true });
+  });
+});
+
 describe("a payment succeeds", () => {
   test("$50 on DEMO-1001: one ledger entry of −$50.00, fees then interest, balance $1,190.50", async () => {
     const p = await started(DEMO_1001, 5_000);
@@ -304,6 +380,32 @@ describe("a payment succeeds", () => {
     await recordStripeEvent(sessionCompleted(p, { payment_status: "unpaid" }));
     expect(await recordStripeEvent(intentSucceeded(p, { metadata: {} }))).toEqual({ outcome: "applied", paymentId: p.paymentId });
     expect(await paymentEntries(account)).toHaveLength(1);
+  });
+});
+
+describe("a failure announced twice", () => {
+  test("an automatic charge declined: the sweep's answer and Stripe's webhook record one payment.failed", async () => {
+    const plan = await autopayPlan({ method: CARD_DECLINES_LATER });
+    await runSweep({ today: plan.installments[0]!.dueOn, leaseSeconds: 60 });
+    const { rows } = await testDb().query<{ id: string; status: string }>("select id, status from app.payments where account_id = $1 and origin = 'automatic'", [plan.accountId]);
+    expect(rows).toEqual([{ id: expect.any(String), status: "failed" }]);
+    const paymentId = rows[0]!.id;
+    expect((await audits(paymentId)).filter((a) => a.action === "payment.failed")).toHaveLength(1);
+    // Stripe's payment_intent.payment_failed for the same PaymentIntent arrives after the sweep recorded it.
+    await deliverEvents();
+    const { rows: events } = await testDb().query<{ type: string }>("select type from app.stripe_events where payment_id = $1", [paymentId]);
+    expect(events.map((e) => e.type)).toContain("payment_intent.payment_failed");
+    expect((await audits(paymentId)).filter((a) => a.action === "payment.failed")).toEqual([
+      expect.objectContaining({ reason_code: "generic_decline", metadata: expect.objectContaining({ origin: "automatic", attempt: 1 }) }),
+    ]);
+    expect(await getPaymentStatus(ALEX, paymentId)).toMatchObject({ status: "failed", failureCode: "generic_decline" });
+  });
+
+  test("a card declined twice in one Checkout Session is two attempts: two payment.failed", async () => {
+    const p = await started(await newAccount(), 5_000);
+    await recordStripeEvent(intentFailed(p, "card_declined", "insufficient_funds"));
+    await recordStripeEvent(intentFailed(p, "card_declined", "generic_decline"));
+    expect((await audits(p.paymentId)).filter((a) => a.action === "payment.failed").map((a) => a.reason_code)).toEqual(["insufficient_funds", "generic_decline"]);
   });
 });
 

@@ -249,4 +249,56 @@ describe("refunds and chargebacks through the webhook", () => {
     expect(await deliver(event("refund.updated", { ...pending, status: "succeeded" }))).toEqual({ status: 200, outcome: "applied" });
     expect(await balance()).toEqual(before);
   });
+
+  test("a refund that fails after it succeeded: what it put back comes off again, once, and the payment counts again", async () => {
+    const before = await balance();
+    const p = await paid(4_000);
+    const refundId = stripeId("re");
+    const refund = refundObject(p, 4_000, refundId);
+    expect(await deliver(event("refund.updated", refund))).toEqual({ status: 200, outcome: "applied" });
+    expect(await balance()).toEqual(before);
+    expect(await paymentStatus(p.paymentId)).toBe("refunded");
+
+    const failed = { ...refund, status: "failed", failure_reason: "expired_or_canceled_card" };
+    expect(await deliver(event("refund.failed", failed))).toEqual({ status: 200, outcome: "applied" });
+    expect((await balance()).total).toBe(before.total - 4_000);
+    // The same failure again, announced by refund.updated, and the refund.failed replayed as a new event: nothing more.
+    expect(await deliver(event("refund.updated", failed))).toEqual({ status: 200, outcome: "duplicate" });
+    expect(await deliver(event("refund.failed", failed))).toEqual({ status: 200, outcome: "duplicate" });
+    expect((await balance()).total).toBe(before.total - 4_000);
+    expect(await paymentStatus(p.paymentId)).toBe("succeeded");
+    const { rows } = await testDb().query<{ kind: string; amount: number; reason_code: string }>(
+      "select kind, amount_minor::int as amount, reason_code from app.ledger_entries where external_ref in ($1, $2) order by entry_no",
+      [refundId, `${refundId}:failed`],
+    );
+    expect(rows).toEqual([
+      { kind: "refund", amount: 4_000, reason_code: "payment_refunded" },
+      { kind: "payment", amount: -4_000, reason_code: "refund_failed" },
+    ]);
+    const audit = await testDb().query<{ action: string }>("select action from app.audit_events where subject_id = $1 and action like 'payment.refund%' order by event_no", [p.paymentId]);
+    expect(audit.rows.map((r) => r.action)).toEqual(["payment.refunded", "payment.refund_failed"]);
+    // A stale success of the same refund changes nothing.
+    expect(await deliver(event("refund.updated", refund))).toEqual({ status: 200, outcome: "duplicate" });
+    expect((await balance()).total).toBe(before.total - 4_000);
+  });
+
+  test("a refund that fails before its success is delivered: the balance never moves, and the late success posts nothing", async () => {
+    const before = await balance();
+    const p = await paid(3_000);
+    const refund = refundObject(p, 3_000);
+    expect(await deliver(event("refund.failed", { ...refund, status: "failed" }))).toEqual({ status: 200, outcome: "applied" });
+    expect((await balance()).total).toBe(before.total - 3_000);
+    expect(await deliver(event("refund.updated", refund))).toEqual({ status: 200, outcome: "duplicate" });
+    expect(await deliver(event("charge.refunded", chargeObject(p, 3_000, [refund])))).toEqual({ status: 200, outcome: "duplicate" });
+    expect((await balance()).total).toBe(before.total - 3_000);
+    expect(await paymentStatus(p.paymentId)).toBe("succeeded");
+  });
+
+  test("a refund that failed for a payment we do not know is ignored; the ledger is untouched", async () => {
+    const before = await balance();
+    const failed = { ...refundObject({ intentId: stripeId("pi"), chargeId: stripeId("ch") }, 1_000), status: "failed" };
+    expect(await deliver(event("refund.failed", failed))).toEqual({ status: 200, outcome: "ignored" });
+    expect(await balance()).toEqual(before);
+  });
 });
+
