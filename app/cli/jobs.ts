@@ -1,7 +1,7 @@
 /**
  * `npm run jobs [-- --today YYYY-MM-DD]`: one pass of the background work (app/jobs): charge
  * the installments due today from saved payment methods, deliver the local Stripe sandbox's
- * events, send the emails that follow. Run it from cron (or call POST /jobs/run with
+ * events, queue the reminders that are due and send what the outbox holds (ADR 014). Run it from cron (or call POST /jobs/run with
  * JOBS_SECRET); several at once are safe. `--today` makes that date count as today for every
  * creditor (a demo or test of a due date that has not come yet).
  */
@@ -24,6 +24,16 @@ runCommand("jobs", async () => {
       (sweep.takenOver > 0 ? `, ${sweep.takenOver} taken over from a stopped worker` : ""),
   );
   if (events) say(`Local Stripe events: ${events.delivered} delivered, ${events.failed} failed.`);
+  const { reminders, outbox } = report;
+  say(
+    `Reminders queued: ${reminders.upcoming} before a payment, ${reminders.amountChanged} of a changed amount, ` +
+      `${reminders.missed} after a missed payment.`,
+  );
+  say(
+    `Outbox: ${outbox.sent} sent, ${outbox.retrying} to retry, ${outbox.failed} failed, ${outbox.cancelled} not sent` +
+      (outbox.superseded > 0 ? `, ${outbox.superseded} taken over` : "") +
+      ".",
+  );
   if (report.pausesLifted > 0 || report.escalated > 0) {
     say(`Collection pauses ended: ${report.pausesLifted}; hardship requests sent to a supervisor: ${report.escalated}.`);
   }

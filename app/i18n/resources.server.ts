@@ -37,10 +37,14 @@ import enOffer from "../../public/locales/en/offer.json";
 import esOffer from "../../public/locales/es/offer.json";
 import enOpsRequests from "../../public/locales/en/ops-requests.json";
 import esOpsRequests from "../../public/locales/es/ops-requests.json";
+import enPreferences from "../../public/locales/en/preferences.json";
+import esPreferences from "../../public/locales/es/preferences.json";
+import enReminders from "../../public/locales/en/reminders.json";
+import esReminders from "../../public/locales/es/reminders.json";
 
 export const resources = {
-  en: { common: enCommon, home: enHome, email: enEmail, dev: enDev, access: enAccess, account: enAccount, plan: enPlan, pay: enPay, dispute: enDispute, hardship: enHardship, advice: enAdvice, ops: enOps, "ops-import": enOpsImport, "ops-plan": enOpsPlan, offer: enOffer, "ops-requests": enOpsRequests, feedback: enFeedback },
-  es: { common: esCommon, home: esHome, email: esEmail, dev: esDev, access: esAccess, account: esAccount, plan: esPlan, pay: esPay, dispute: esDispute, hardship: esHardship, advice: esAdvice, ops: esOps, "ops-import": esOpsImport, "ops-plan": esOpsPlan, offer: esOffer, "ops-requests": esOpsRequests, feedback: esFeedback },
+  en: { common: enCommon, home: enHome, email: enEmail, dev: enDev, access: enAccess, account: enAccount, plan: enPlan, pay: enPay, dispute: enDispute, hardship: enHardship, advice: enAdvice, ops: enOps, "ops-import": enOpsImport, "ops-plan": enOpsPlan, offer: enOffer, "ops-requests": enOpsRequests, feedback: enFeedback, reminders: enReminders, preferences: enPreferences },
+  es: { common: esCommon, home: esHome, email: esEmail, dev: esDev, access: esAccess, account: esAccount, plan: esPlan, pay: esPay, dispute: esDispute, hardship: esHardship, advice: esAdvice, ops: esOps, "ops-import": esOpsImport, "ops-plan": esOpsPlan, offer: esOffer, "ops-requests": esOpsRequests, feedback: esFeedback, reminders: esReminders, preferences: esPreferences },
 } as const;
 
 export const namespaces = Object.keys(resources.en) as Array<keyof (typeof resources)["en"]>;

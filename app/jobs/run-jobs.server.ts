@@ -4,14 +4,16 @@
  * go to a supervisor, the sweep charges due installments, then, in local mode, the Stripe
  * sandbox's pending events are delivered to the webhook handler (in this process, so a pass
  * works with the dev server stopped too). The emails the pass queued are finished before it
- * returns. Safe to run on several machines at once: every step claims its work in the
- * database.
+ * returns; last, the outbox's sender delivers the messages that are due (ADR 014). Safe to
+ * run on several machines at once: every step claims its work in the database.
  */
+import { runOutbox, type OutboxReport } from "~/services/email/outbox.server";
 import { deliverPendingEvents } from "~/services/stripe/local-sandbox.server";
 import { runSweep, type SweepReport } from "~/utils/automatic-charges.server";
 import { escalateOverdueHardship, liftEndedPauses } from "~/utils/hardship.server";
 import { getEnv } from "~/utils/env.server";
 import { queuePaymentEmails, settlePaymentEmails } from "~/utils/payment-emails.server";
+import { queueReminders, type RemindersReport } from "~/utils/reminders.server";
 
 export interface JobsOptions {
   /** The date (YYYY-MM-DD) that counts as today for every creditor. */
@@ -28,6 +30,10 @@ export interface JobsReport {
   sweep: SweepReport;
   /** Local mode: sandbox events delivered to the webhook handler (null with real Stripe). */
   events: { attempted: number; delivered: number; failed: number } | null;
+  /** Reminders queued in the outbox by this pass (before a payment, payment failed, missed), per kind. */
+  reminders: RemindersReport;
+  /** The outbox's sender: messages claimed, sent, retrying, failed, cancelled. */
+  outbox: OutboxReport;
 }
 
 /** Hands one signed sandbox event to the webhook route's handler in this process, as Stripe would over HTTP. */
@@ -54,5 +60,7 @@ export async function runJobs(options: JobsOptions = {}): Promise<JobsReport> {
   });
   const events = getEnv().local.stripe ? await deliverPendingEvents({ deliver: deliverToWebhookHandler }) : null;
   await settlePaymentEmails();
-  return { pausesLifted, escalated, sweep, events };
+  const reminders = await queueReminders({ today: options.today });
+  const outbox = await runOutbox();
+  return { pausesLifted, escalated, sweep, events, reminders, outbox };
 }

@@ -27,7 +27,7 @@ import { filesOf, readUploadForm } from "~/utils/uploads.server";
 import { DISPUTE_KINDS } from "~/utils/hardship-steps";
 import { noStore } from "~/utils/no-store";
 import { disputeResolutionPanel } from "~/utils/request-decisions.server";
-import { queueDisputeNotice } from "~/utils/request-notices.server";
+import { nudgeOutbox } from "~/services/email/outbox-nudge.server";
 import { requireBorrowerSession } from "~/utils/session.server";
 
 export const headers = noStore;
@@ -133,7 +133,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (bytes && files[0]) {
       await addRequestDocument({ borrowerId: session.borrowerId, kind: "dispute", requestId: result.dispute.id, filename: files[0].name, bytes });
     }
-    queueDisputeNotice(result.dispute.id);
+    nudgeOutbox();
   }
   throw redirect(`/account/${overview.accountId}/dispute?sent=1`, { status: 303 });
 }

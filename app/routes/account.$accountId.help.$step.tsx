@@ -36,7 +36,7 @@ import { checkDocument } from "~/domain/document-type";
 import { healthConsentTerms, loadHardshipPage, type HardshipPage } from "~/utils/hardship-page.server";
 import { FORM_STEPS, HARDSHIP_HELP, HARDSHIP_REASONS, IE_STEP_CATEGORIES, isIeStep, REQUIRED_STEPS, type FormStep } from "~/utils/hardship-steps";
 import { noStore } from "~/utils/no-store";
-import { queueHardshipNotice } from "~/utils/request-notices.server";
+import { nudgeOutbox } from "~/services/email/outbox-nudge.server";
 
 export const headers = noStore;
 
@@ -238,7 +238,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     if (sent.reason === "request_not_draft") return reply({ form: t("errors.not_draft") }, 409);
     return reply({ form: t("errors.changed") });
   }
-  if (sent.outcome === "submitted") queueHardshipNotice(sent.request.id);
+  if (sent.outcome === "submitted") nudgeOutbox();
   throw redirect(`${page.base}?sent=1`, { status: 303 });
 }
 

@@ -28,7 +28,7 @@ import { formatPhoneNumber } from "~/domain/phone";
 import { i18nServer } from "~/i18n/i18next.server";
 import { getAccountOverview } from "~/utils/accounts.server";
 import { creditorContact, dayIn, formatCalendarDate } from "~/utils/borrower-format.server";
-import { queueDebtAdviceNotice } from "~/utils/debt-advice-email.server";
+import { nudgeOutbox } from "~/services/email/outbox-nudge.server";
 import { breathingSpaceApplies, DEBT_ADVICE_KINDS, DEBT_ADVICE_PAUSE_DAYS, parseDeclaration, type DeclarationField } from "~/utils/debt-advice";
 import {
   addDaysIso,
@@ -208,7 +208,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     if (result.reason === "breathing_space_not_available") return reply({ form: t("errors.kind.not_available") }, values);
     return reply({ form: t("errors.form.changed") }, values);
   }
-  if (result.outcome === "declared") queueDebtAdviceNotice(result.declaration.id);
+  if (result.outcome === "declared") nudgeOutbox();
   // A replay finds the same declaration: the page shows it either way.
   throw redirect(`${base}?done=sent`, { status: 303 });
 }

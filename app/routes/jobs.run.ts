@@ -41,6 +41,13 @@ export async function action({ request }: ActionFunctionArgs) {
     return answer(401, { error: "unauthorized" }, { "WWW-Authenticate": "Bearer" });
   }
   const report = await runJobs({ maxBatches: MAX_BATCHES });
-  logger.info("jobs.run", { ...report.sweep, eventsDelivered: report.events?.delivered ?? null });
-  return answer(200, { pausesLifted: report.pausesLifted, escalated: report.escalated, sweep: report.sweep, events: report.events });
+  logger.info("jobs.run", { ...report.sweep, eventsDelivered: report.events?.delivered ?? null, messagesSent: report.outbox.sent, messagesFailed: report.outbox.failed });
+  return answer(200, {
+    pausesLifted: report.pausesLifted,
+    escalated: report.escalated,
+    sweep: report.sweep,
+    events: report.events,
+    reminders: report.reminders,
+    outbox: report.outbox,
+  });
 }

@@ -32,7 +32,7 @@ import {
   STAFF_NOTE_MAX,
   startDisputeReview,
 } from "~/utils/request-decisions.server";
-import { queueDisputeResolutionNotice } from "~/utils/request-notices.server";
+import { nudgeOutbox } from "~/services/email/outbox-nudge.server";
 import { requireStaff } from "~/utils/staff-session.server";
 import { getVulnerabilityNotes } from "~/utils/vulnerability.server";
 
@@ -144,7 +144,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   const resolved = await resolveDispute(staff.id, params.disputeId ?? "", parsed.input);
   if (!resolved.ok) return reply(resolved.reason === "already_decided" ? 409 : 400, { problem: t(`refusals.${resolved.reason}`), values });
-  queueDisputeResolutionNotice(resolved.dispute.id);
+  nudgeOutbox();
   throw redirect(`${base}?done=resolved`, { status: 303 });
 }
 

@@ -41,7 +41,7 @@ import {
   STAFF_NOTE_MAX,
   type HardshipOutcome,
 } from "~/utils/request-decisions.server";
-import { queueHardshipDecisionNotice } from "~/utils/request-notices.server";
+import { nudgeOutbox } from "~/services/email/outbox-nudge.server";
 import { requireStaff } from "~/utils/staff-session.server";
 import { getVulnerabilityNotes } from "~/utils/vulnerability.server";
 
@@ -186,7 +186,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const status = ["over_limit", "escalated", "four_eyes"].includes(decided.reason) ? 403 : decided.reason === "already_decided" || decided.reason === "not_submitted" ? 409 : 400;
     return reply(status, { problem: t(`refusals.${decided.reason}`), values });
   }
-  queueHardshipDecisionNotice(decided.request.id);
+  nudgeOutbox();
   throw redirect(`${base}?done=decided`, { status: 303 });
 }
 

@@ -36,7 +36,8 @@ import { getLanguage, i18nServer } from "~/i18n/i18next.server";
 import { dayIn, formatCalendarDate, formatInstant } from "~/utils/borrower-format.server";
 import { formatDate } from "~/utils/calendar-format";
 import { dueIn } from "~/utils/ops-format.server";
-import { sendPlanDecisionEmail } from "~/utils/plan-decision-email.server";
+import { nudgeOutbox } from "~/services/email/outbox-nudge.server";
+import { planDecisionEmailGoes } from "~/utils/plan-decision-email.server";
 import { buildCounterOffer, OFFER_FIELDS, readOfferValues, type OfferValues } from "~/utils/plan-decision-offer";
 import { approvalAuthority, NOTE_MAX_LENGTH, OFFER_DAYS, REASON_CODES, type PlanDecision } from "~/utils/plan-decision-codes";
 import {
@@ -352,8 +353,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
   let emailed = false;
   if (result.decision !== "escalated") {
-    const sent = await sendPlanDecisionEmail(result.decisionId);
-    emailed = sent?.status === "sent";
+    nudgeOutbox();
+    emailed = await planDecisionEmailGoes(result.decisionId);
   }
   throw redirect(`/ops/requests/plan/${arrangementId}?done=${result.decision}&emailed=${emailed ? 1 : 0}`, { status: 303 });
 }

@@ -38,6 +38,7 @@ import {
   type BorrowerSessionState,
 } from "~/utils/session.server";
 import { noStore } from "~/utils/no-store";
+import { needsEmailConsent } from "~/utils/preferences.server";
 
 export const headers = noStore;
 
@@ -231,7 +232,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
       const headers = new Headers({ "Cache-Control": "no-store" });
       headers.append("Set-Cookie", await commitBorrowerSession(result.sessionId));
       headers.append("Set-Cookie", await clearLinkToken());
-      return redirect("/account", { status: 303, headers });
+      // First sign-in: ask once about notices by email (issue 9 item 5), then on to the account.
+      const next = (await needsEmailConsent(result.borrowerId)) ? "/email-notices?next=%2Faccount" : "/account";
+      return redirect(next, { status: 303, headers });
     }
     case "wrong":
       // The answer is not shown again: it was a guess at a fact about someone.

@@ -2,19 +2,22 @@
  * Feedback and complaints (issue 9 item 7, ADR 013). Feedback is a rating and optional words
  * about a page, from anyone. A complaint is from a signed-in borrower: it gets a reference,
  * an acknowledgement email, a due time, a place in the console's queue, and a written answer
- * by email. The database checks everything again; this parses what comes back.
+ * by email. The database checks everything again; this parses what comes back. The two
+ * emails go through the outbox (ADR 014): the complaint's audit event queues them in the same
+ * transaction (migration 20261128001900_outbox_notices.sql), complaintNoticeMessage renders
+ * them when they go, and the request nudges the sender once it has its answer.
  */
 import { z } from "zod";
 import { type Language } from "~/i18n/config";
 import { formatPhoneNumber } from "~/domain/phone";
 import { getEmailT } from "~/services/email/t.server";
-import { emailIdempotencyKey, sendEmail } from "~/services/email/send.server";
+import { nudgeOutbox } from "~/services/email/outbox-nudge.server";
 import { isRpcError, rpc } from "~/services/supabase/rpc.server";
-import { queueEmail } from "~/utils/background-email.server";
 import { formatCalendarDate, dayIn } from "~/utils/borrower-format.server";
 import { hashClientIp } from "~/utils/client-ip.server";
 import { getEnv } from "~/utils/env.server";
 import { COMPLAINT_CATEGORIES, type ComplaintCategory } from "~/utils/feedback-lists";
+import type { OutboxRendered } from "~/utils/outbox-templates/types.server";
 import type { Staff } from "~/utils/staff-session.server";
 import { complaintAnsweredEmail, complaintReceivedEmail } from "~emails/complaint";
 
@@ -86,7 +89,7 @@ const MadeSchema = z.object({
 
 export type MakeComplaintResult = { status: "made" | "duplicate"; complaint: Complaint; answerBy: string } | { status: "account_not_found" };
 
-/** Records the complaint and, the first time, emails its acknowledgement (in the background). */
+/** Records the complaint (which queues its acknowledgement the first time) and nudges the sender. */
 export async function makeComplaint(input: {
   borrowerId: string;
   accountId: string | null;
@@ -105,33 +108,10 @@ export async function makeComplaint(input: {
     if (isRpcError(error, "business") && error.hint === "account_not_found") return { status: "account_not_found" };
     throw error;
   }
-  const { complaint, creditor, email } = made;
+  const { complaint, creditor } = made;
   const answerBy = answerByText(complaint.due_at, creditor.time_zone, complaint.language);
-  if (made.outcome === "made" && email) {
-    queueEmail(
-      `complaint/${complaint.id}`,
-      async () => {
-        const env = getEnv();
-        return sendEmail({
-          to: email,
-          idempotencyKey: emailIdempotencyKey("complaint-received", complaint.id),
-          tags: [{ name: "kind", value: "complaint-received" }],
-          ...complaintReceivedEmail({
-            t: await getEmailT(complaint.language),
-            lang: complaint.language,
-            appUrl: env.APP_URL,
-            creditorName: creditor.name,
-            creditorContact: contactLine(creditor),
-            reference: complaint.reference,
-            pageUrl: `${env.APP_URL}/complaint`,
-            answerByText: answerBy,
-          }),
-        });
-      },
-      "complaint.received_email_failed",
-      { complaintId: complaint.id },
-    );
-  }
+  // The acknowledgement was queued with the complaint; send it now.
+  if (made.outcome === "made") nudgeOutbox();
   return { status: made.outcome, complaint, answerBy };
 }
 
@@ -163,7 +143,7 @@ export const COMPLAINT_OUTCOMES = ["upheld", "partly_upheld", "not_upheld"] as c
 
 const ResolvedSchema = ComplaintSchema.extend({ email: z.string().nullable(), creditor: CreditorSchema });
 
-/** Answers a complaint once, then emails the answer; `already_resolved` for the second of two. */
+/** Answers a complaint once (which queues the answer's email) and nudges the sender; `already_resolved` for the second of two. */
 export async function resolveComplaint(
   staff: Staff,
   complaintId: string,
@@ -178,32 +158,39 @@ export async function resolveComplaint(
     if (isRpcError(error, "business") && error.hint === "complaint_not_found") return { status: "not_found" };
     throw error;
   }
-  const { email, creditor, ...complaint } = resolved;
-  if (email) {
-    queueEmail(
-      `complaint/${complaint.id}`,
-      async () => {
-        const env = getEnv();
-        return sendEmail({
-          to: email,
-          idempotencyKey: emailIdempotencyKey("complaint-answered", complaint.id),
-          tags: [{ name: "kind", value: "complaint-answered" }],
-          ...complaintAnsweredEmail({
-            t: await getEmailT(complaint.language),
-            lang: complaint.language,
-            appUrl: env.APP_URL,
-            creditorName: creditor.name,
-            creditorContact: contactLine(creditor),
-            reference: complaint.reference,
-            pageUrl: `${env.APP_URL}/complaint`,
-            outcome,
-            response: complaint.response ?? response,
-          }),
-        });
-      },
-      "complaint.answered_email_failed",
-      { complaintId: complaint.id },
-    );
-  }
+  const { email: _email, creditor: _creditor, ...complaint } = resolved;
+  // The answer was queued with it; send it now.
+  nudgeOutbox();
   return { status: "resolved", complaint };
+}
+
+// ---------------------------------------------------------------------------------------
+// The emails (outbox templates `complaint.received` and `complaint.answered`)
+
+const NoticeSchema = ComplaintSchema.extend({ creditor: CreditorSchema }).nullable();
+
+/**
+ * The acknowledgement of a complaint, or its answer, as it stands when the message goes, in
+ * the language the complaint was made in; null when it no longer applies (no such complaint,
+ * or no answer yet).
+ */
+export async function complaintNoticeMessage(complaintId: string, which: "received" | "answered"): Promise<OutboxRendered | null> {
+  const notice = await rpc("complaint_notice", { p_complaint_id: z.uuid().parse(complaintId) }, NoticeSchema);
+  if (!notice) return null;
+  const { creditor, ...complaint } = notice;
+  const env = getEnv();
+  const common = {
+    t: await getEmailT(complaint.language),
+    lang: complaint.language,
+    appUrl: env.APP_URL,
+    creditorName: creditor.name,
+    creditorContact: contactLine(creditor),
+    reference: complaint.reference,
+    pageUrl: `${env.APP_URL}/complaint`,
+  };
+  if (which === "received") {
+    return complaintReceivedEmail({ ...common, answerByText: answerByText(complaint.due_at, creditor.time_zone, complaint.language) });
+  }
+  if (complaint.status !== "resolved" || !complaint.outcome || complaint.response === null) return null;
+  return complaintAnsweredEmail({ ...common, outcome: complaint.outcome, response: complaint.response });
 }

@@ -1,32 +1,30 @@
 /**
  * The written confirmation of a debt advice declaration (issue 7 item 3; ADR 008), in the
  * borrower's language: the facts come from the database (`api.debt_advice_notice`), the words
- * from emails/debt-advice-received.tsx; sent once (idempotency key
- * `debt-advice-received/<declaration id>`), in the background after the borrower's request
- * has been answered; failures are logged with ids and codes only, as
- * app/utils/request-email.server.ts does for hardship requests and disputes.
+ * from emails/debt-advice-received.tsx. The outbox sends it (ADR 014): api.declare_debt_advice's
+ * audit event queues the message in the same transaction (migration
+ * 20261128001900_outbox_notices.sql) and the template `debt_advice.received`
+ * (app/utils/outbox-templates/debt-advice-received.server.ts) renders it with these.
  */
 import { z } from "zod";
 import { debtAdviceReceivedEmail } from "~emails/debt-advice-received";
 import { formatPhoneNumber } from "~/domain/phone";
 import { supportedLanguages } from "~/i18n/config";
 import { i18nServer } from "~/i18n/i18next.server";
-import { emailIdempotencyKey, sendEmail, type SendEmailResult } from "~/services/email/send.server";
 import { getEmailT } from "~/services/email/t.server";
 import { rpc } from "~/services/supabase/rpc.server";
-import { queueEmail } from "~/utils/background-email.server";
 import { dayIn, formatCalendarDate } from "~/utils/borrower-format.server";
 import { DEBT_ADVICE_KINDS, type DebtAdviceKind } from "~/utils/debt-advice";
 import { getEnv } from "~/utils/env.server";
-import { logger } from "~/utils/logger.server";
+import type { OutboxRendered } from "~/utils/outbox-templates/types.server";
 import type { RequestEmailBase } from "~/utils/request-email.server";
 
 const Uuid = z.uuid();
 
 /** We have the borrower's declaration; collection is paused until the end of pausedUntilOn (an ISO date). */
-export async function sendDebtAdviceReceived(
+export async function debtAdviceReceivedMessage(
   input: RequestEmailBase & { declarationId: string; kind: DebtAdviceKind; pausedUntilOn: string; contactShared: boolean },
-): Promise<SendEmailResult> {
+): Promise<OutboxRendered> {
   const env = getEnv();
   const [t, at, accountT] = await Promise.all([
     getEmailT(input.language),
@@ -34,7 +32,7 @@ export async function sendDebtAdviceReceived(
     i18nServer.getFixedT(input.language, "account"),
   ]);
   const contact = [formatPhoneNumber(input.contact.supportPhone), input.contact.supportEmail].filter(Boolean).join(", ");
-  const email = debtAdviceReceivedEmail({
+  return debtAdviceReceivedEmail({
     t,
     at,
     lang: input.language,
@@ -47,16 +45,6 @@ export async function sendDebtAdviceReceived(
     contactShared: input.contactShared,
     adviserUrl: new URL(`/account/${input.accountId}/help/adviser`, env.APP_URL).toString(),
   });
-  const result = await sendEmail({
-    to: input.to,
-    idempotencyKey: emailIdempotencyKey("debt-advice-received", input.declarationId),
-    tags: [{ name: "kind", value: "debt-advice-received" }],
-    ...email,
-  });
-  if (result.status === "error") {
-    logger.warn("request.email_failed", { kind: "debt-advice-received", declarationId: input.declarationId, accountId: input.accountId, code: result.code });
-  }
-  return result;
 }
 
 const NoticeSchema = z
@@ -79,13 +67,11 @@ const NoticeSchema = z
   })
   .nullable();
 
-/** Sends the confirmation of an active declaration; null when there is nothing to send (ended, no email on file). */
-export async function sendDebtAdviceNotice(declarationId: string): Promise<SendEmailResult | null> {
+/** The confirmation of an active declaration; null when it no longer applies (ended). */
+export async function debtAdviceNoticeMessage(declarationId: string): Promise<OutboxRendered | null> {
   const notice = await rpc("debt_advice_notice", { p_declaration_id: Uuid.parse(declarationId) }, NoticeSchema);
-  const to = notice?.borrower.email;
-  if (!notice || !to) return null;
-  return sendDebtAdviceReceived({
-    to,
+  if (!notice) return null;
+  return debtAdviceReceivedMessage({
     language: notice.borrower.language,
     region: notice.creditor.region,
     currency: notice.currency,
@@ -99,8 +85,4 @@ export async function sendDebtAdviceNotice(declarationId: string): Promise<SendE
     pausedUntilOn: dayIn(new Date(notice.ends_at.getTime() - 1), notice.creditor.time_zone),
     contactShared: notice.contact_shared,
   });
-}
-
-export function queueDebtAdviceNotice(declarationId: string): void {
-  queueEmail(`debt-advice/${declarationId}`, () => sendDebtAdviceNotice(declarationId), "debt_advice.email_failed", { declarationId });
 }

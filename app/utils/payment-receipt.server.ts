@@ -14,7 +14,7 @@ import { z } from "zod";
 import { paymentReceiptEmail } from "~emails/payment-receipt";
 import { formatMoney } from "~/domain/money";
 import { formatPhoneNumber } from "~/domain/phone";
-import { intlLocale, supportedLanguages } from "~/i18n/config";
+import { intlLocale, supportedLanguages, type Language } from "~/i18n/config";
 import { i18nServer } from "~/i18n/i18next.server";
 import { emailIdempotencyKey, sendEmail, type SendEmailResult } from "~/services/email/send.server";
 import { getEmailT } from "~/services/email/t.server";
@@ -45,6 +45,37 @@ const ReceiptSchema = z
   })
   .nullable();
 
+type Receipt = NonNullable<z.output<typeof ReceiptSchema>>;
+
+/** The receipt of a payment that succeeded, or null (not succeeded, or no such payment). */
+export async function loadPaymentReceipt(paymentId: string): Promise<Receipt | null> {
+  return rpc("payment_receipt", { p_payment_id: paymentId }, ReceiptSchema);
+}
+
+/** The receipt email in a language: the same words whether it is sent at once or from the outbox. */
+export async function paymentReceiptMessage(receipt: Receipt, language: Language, appUrl: string) {
+  const { creditor } = receipt;
+  const [t, accountT] = await Promise.all([getEmailT(language), i18nServer.getFixedT(language, "account")]);
+  const locale = intlLocale(language, creditor.region);
+  const money = (minor: number) => formatMoney(minor, receipt.currency, locale);
+  const contact = [formatPhoneNumber(creditor.support_phone), creditor.support_email].filter(Boolean).join(", ");
+  return paymentReceiptEmail({
+    t,
+    lang: language,
+    appUrl,
+    creditorName: creditor.name,
+    creditorContact: contact || null,
+    amountText: money(receipt.amount_minor),
+    // As the return page shows it: the day and the time with its zone, in the creditor's zone.
+    dateText: formatInstant(receipt.succeeded_at, language, creditor.time_zone, creditor.region),
+    balanceText: money(Math.max(receipt.balance_after_minor, 0)),
+    paidOff: receipt.balance_after_minor <= 0,
+    reference: receipt.payment_id.slice(0, 8).toUpperCase(),
+    referenceText: accountT("referenceEnding", { last4: receipt.reference_last4 }),
+    accountUrl: new URL(`/account/${receipt.account_id}`, appUrl).toString(),
+  });
+}
+
 /**
  * Sends the receipt of one payment. Null when there is nothing to send: the payment has not
  * succeeded (or does not exist), or the borrower has no email on file. Sending it again is
@@ -54,37 +85,15 @@ const ReceiptSchema = z
 export async function sendPaymentReceipt(paymentId: string): Promise<SendEmailResult | null> {
   const id = z.uuid().safeParse(paymentId);
   if (!id.success) return null;
-  const receipt = await rpc("payment_receipt", { p_payment_id: id.data }, ReceiptSchema);
+  const receipt = await loadPaymentReceipt(id.data);
   const to = receipt?.borrower.email;
   if (!receipt || !to) return null;
-
-  const { creditor, borrower } = receipt;
-  const language = borrower.language;
-  const env = getEnv();
-  const [t, accountT] = await Promise.all([getEmailT(language), i18nServer.getFixedT(language, "account")]);
-  const locale = intlLocale(language, creditor.region);
-  const money = (minor: number) => formatMoney(minor, receipt.currency, locale);
-  const contact = [formatPhoneNumber(creditor.support_phone), creditor.support_email].filter(Boolean).join(", ");
 
   const result = await sendEmail({
     to,
     idempotencyKey: emailIdempotencyKey("payment-receipt", receipt.payment_id),
     tags: [{ name: "kind", value: "payment-receipt" }],
-    ...paymentReceiptEmail({
-      t,
-      lang: language,
-      appUrl: env.APP_URL,
-      creditorName: creditor.name,
-      creditorContact: contact || null,
-      amountText: money(receipt.amount_minor),
-      // As the return page shows it: the day and the time with its zone, in the creditor's zone.
-      dateText: formatInstant(receipt.succeeded_at, language, creditor.time_zone, creditor.region),
-      balanceText: money(Math.max(receipt.balance_after_minor, 0)),
-      paidOff: receipt.balance_after_minor <= 0,
-      reference: receipt.payment_id.slice(0, 8).toUpperCase(),
-      referenceText: accountT("referenceEnding", { last4: receipt.reference_last4 }),
-      accountUrl: new URL(`/account/${receipt.account_id}`, env.APP_URL).toString(),
-    }),
+    ...(await paymentReceiptMessage(receipt, receipt.borrower.language, getEnv().APP_URL)),
   });
   if (result.status === "error") logger.warn("payment.receipt_email_failed", { paymentId: receipt.payment_id, code: result.code });
   return result;

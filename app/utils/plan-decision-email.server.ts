@@ -4,9 +4,10 @@
  * declined (with what they can do next), or a counter-offer (its payments and a link to
  * answer it). An escalation is internal and sends nothing.
  *
- * The facts come from the database (api.plan_decision_notice), so the console passes only the
- * decision id. One email per decision: the idempotency key is `plan-decision/<decision id>`,
- * so a retried request never emails twice. Failures are logged with ids and codes only.
+ * The facts come from the database (api.plan_decision_notice) when the message goes. The
+ * outbox sends it (ADR 014): the decision's audit event queues one message per decision in
+ * the same transaction (migration 20261128001900_outbox_notices.sql, template
+ * `plan.decision`), and the console nudges the sender once it has its answer.
  */
 import type { TFunction } from "i18next";
 import { planApprovedEmail } from "~emails/plan-approved";
@@ -17,11 +18,10 @@ import { formatMoney } from "~/domain/money";
 import { formatPhoneNumber } from "~/domain/phone";
 import { intlLocale, type Language } from "~/i18n/config";
 import { i18nServer } from "~/i18n/i18next.server";
-import { emailIdempotencyKey, sendEmail, type SendEmailResult } from "~/services/email/send.server";
 import { getEmailT } from "~/services/email/t.server";
 import { formatCalendarDate, formatInstant } from "~/utils/borrower-format.server";
 import { getEnv } from "~/utils/env.server";
-import { logger } from "~/utils/logger.server";
+import type { OutboxRendered } from "~/utils/outbox-templates/types.server";
 import { getPlanDecisionNotice, type PlanDecisionNotice } from "~/utils/plan-decisions.server";
 
 /**
@@ -41,19 +41,23 @@ export function borrowerReasonText(
   return w(key, { creditorName, defaultValue: "" }) || null;
 }
 
-/**
- * Sends the email for a decision: null when there is nothing to send (an escalation, or no
- * email address on file), else what the email service answered.
- */
-export async function sendPlanDecisionEmail(decisionId: string): Promise<SendEmailResult | null> {
+/** The email for a decision: null when there is nothing to send (an escalation, or an unknown id). */
+export async function planDecisionMessage(decisionId: string): Promise<OutboxRendered | null> {
   const notice = await getPlanDecisionNotice(decisionId);
-  if (!notice || !notice.borrower.email) return null;
-  const result = await sendFor(notice, notice.borrower.email);
-  if (result.status === "error") logger.warn("plan_decision.email_failed", { decisionId, code: result.code });
-  return result;
+  if (!notice) return null;
+  return buildFor(notice);
 }
 
-async function sendFor(notice: PlanDecisionNotice, to: string): Promise<SendEmailResult> {
+/**
+ * True when the decision's email goes: it was queued with the decision (anything but an
+ * escalation) and the borrower has an address on file for the outbox to send it to.
+ */
+export async function planDecisionEmailGoes(decisionId: string): Promise<boolean> {
+  const notice = await getPlanDecisionNotice(decisionId);
+  return Boolean(notice?.borrower.email);
+}
+
+async function buildFor(notice: PlanDecisionNotice): Promise<OutboxRendered> {
   const env = getEnv();
   const language: Language = notice.borrower.language;
   const region = notice.creditor.region;
@@ -101,10 +105,5 @@ async function sendFor(notice: PlanDecisionNotice, to: string): Promise<SendEmai
       offerUrl: url("my-plan/offer"),
     });
   }
-  return sendEmail({
-    to,
-    idempotencyKey: emailIdempotencyKey("plan-decision", notice.decision_id),
-    tags: [{ name: "kind", value: `plan-${notice.decision}` }],
-    ...email,
-  });
+  return email;
 }

@@ -2,18 +2,20 @@
  * The written confirmations of a hardship request and a dispute (issue 7 items 2 and 4), and
  * the written answers to them (a staff decision, ADR 011): the facts come from the database
  * (`api.hardship_notice`, `api.dispute_notice`, `api.hardship_decision_notice`,
- * `api.dispute_resolution_notice`), the words from app/utils/request-email.server.ts, each
- * sent once (keyed by the request or dispute id: one confirmation and one answer each), in the
- * background after the request that caused it has been answered.
+ * `api.dispute_resolution_notice`) when the message goes, the words from
+ * app/utils/request-email.server.ts. The outbox sends them (ADR 014): the database function
+ * that records the request or the answer queues the message in its own transaction
+ * (migration 20261128001900_outbox_notices.sql), and the templates in
+ * app/utils/outbox-templates/request-notices.server.ts call these. Null when the message no
+ * longer applies (the request was withdrawn or decided before its confirmation went).
  */
 import { z } from "zod";
 import { supportedLanguages } from "~/i18n/config";
 import { rpc } from "~/services/supabase/rpc.server";
-import type { SendEmailResult } from "~/services/email/send.server";
-import { queueEmail } from "~/utils/background-email.server";
 import { dayIn } from "~/utils/borrower-format.server";
 import { DISPUTE_OUTCOMES, HARDSHIP_OUTCOMES } from "~/utils/hardship.server";
-import { sendDisputeReceived, sendDisputeResolved, sendHardshipDecided, sendHardshipReceived } from "~/utils/request-email.server";
+import type { OutboxRendered } from "~/utils/outbox-templates/types.server";
+import { disputeReceivedMessage, disputeResolvedMessage, hardshipDecidedMessage, hardshipReceivedMessage } from "~/utils/request-email.server";
 
 const Uuid = z.uuid();
 
@@ -31,9 +33,8 @@ const AccountNotice = {
   borrower: z.object({ email: z.string().nullable(), language: z.enum(supportedLanguages) }),
 };
 
-function base(notice: { account_id: string; currency: string; reference_last4: string; creditor: z.output<typeof AccountNotice.creditor>; borrower: { language: "en" | "es" } }, to: string) {
+function base(notice: { account_id: string; currency: string; reference_last4: string; creditor: z.output<typeof AccountNotice.creditor>; borrower: { language: "en" | "es" } }) {
   return {
-    to,
     language: notice.borrower.language,
     region: notice.creditor.region,
     currency: notice.currency,
@@ -48,11 +49,10 @@ const DisputeNoticeSchema = z
   .object({ ...AccountNotice, dispute_id: Uuid, kind: z.enum(["not_mine", "wrong_amount", "already_paid", "identity_theft"]), due_at: z.coerce.date() })
   .nullable();
 
-export async function sendDisputeNotice(disputeId: string): Promise<SendEmailResult | null> {
+export async function disputeNoticeMessage(disputeId: string): Promise<OutboxRendered | null> {
   const notice = await rpc("dispute_notice", { p_dispute_id: Uuid.parse(disputeId) }, DisputeNoticeSchema);
-  const to = notice?.borrower.email;
-  if (!notice || !to) return null;
-  return sendDisputeReceived({ ...base(notice, to), disputeId: notice.dispute_id, kind: notice.kind, answerDueOn: dayIn(notice.due_at, notice.creditor.time_zone) });
+  if (!notice) return null;
+  return disputeReceivedMessage({ ...base(notice), disputeId: notice.dispute_id, kind: notice.kind, answerDueOn: dayIn(notice.due_at, notice.creditor.time_zone) });
 }
 
 const HardshipNoticeSchema = z
@@ -66,26 +66,17 @@ const HardshipNoticeSchema = z
   })
   .nullable();
 
-export async function sendHardshipNotice(requestId: string): Promise<SendEmailResult | null> {
+export async function hardshipNoticeMessage(requestId: string): Promise<OutboxRendered | null> {
   const notice = await rpc("hardship_notice", { p_request_id: Uuid.parse(requestId) }, HardshipNoticeSchema);
-  const to = notice?.borrower.email;
-  if (!notice || !to) return null;
-  return sendHardshipReceived({
-    ...base(notice, to),
+  if (!notice) return null;
+  return hardshipReceivedMessage({
+    ...base(notice),
     requestId: notice.request_id,
     help: notice.help,
     breakDays: notice.break_days,
     proposedMonthlyMinor: notice.proposed_monthly_minor,
     decisionDueOn: dayIn(notice.decision_due_at, notice.creditor.time_zone),
   });
-}
-
-export function queueDisputeNotice(disputeId: string): void {
-  queueEmail(`dispute/${disputeId}`, () => sendDisputeNotice(disputeId), "dispute.email_failed", { disputeId });
-}
-
-export function queueHardshipNotice(requestId: string): void {
-  queueEmail(`hardship/${requestId}`, () => sendHardshipNotice(requestId), "hardship.email_failed", { requestId });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -108,12 +99,11 @@ const HardshipDecisionNoticeSchema = z
   })
   .nullable();
 
-export async function sendHardshipDecisionNotice(requestId: string): Promise<SendEmailResult | null> {
+export async function hardshipDecisionNoticeMessage(requestId: string): Promise<OutboxRendered | null> {
   const notice = await rpc("hardship_decision_notice", { p_request_id: Uuid.parse(requestId) }, HardshipDecisionNoticeSchema);
-  const to = notice?.borrower.email;
-  if (!notice || !to) return null;
-  return sendHardshipDecided({
-    ...base(notice, to),
+  if (!notice) return null;
+  return hardshipDecidedMessage({
+    ...base(notice),
     requestId: notice.request_id,
     decision: {
       outcome: notice.outcome,
@@ -140,12 +130,11 @@ const DisputeResolutionNoticeSchema = z
   })
   .nullable();
 
-export async function sendDisputeResolutionNotice(disputeId: string): Promise<SendEmailResult | null> {
+export async function disputeResolutionNoticeMessage(disputeId: string): Promise<OutboxRendered | null> {
   const notice = await rpc("dispute_resolution_notice", { p_dispute_id: Uuid.parse(disputeId) }, DisputeResolutionNoticeSchema);
-  const to = notice?.borrower.email;
-  if (!notice || !to) return null;
-  return sendDisputeResolved({
-    ...base(notice, to),
+  if (!notice) return null;
+  return disputeResolvedMessage({
+    ...base(notice),
     disputeId: notice.dispute_id,
     kind: notice.kind,
     outcome: notice.outcome,
@@ -155,10 +144,3 @@ export async function sendDisputeResolutionNotice(disputeId: string): Promise<Se
   });
 }
 
-export function queueHardshipDecisionNotice(requestId: string): void {
-  queueEmail(`hardship/${requestId}`, () => sendHardshipDecisionNotice(requestId), "hardship.decision_email_failed", { requestId });
-}
-
-export function queueDisputeResolutionNotice(disputeId: string): void {
-  queueEmail(`dispute/${disputeId}`, () => sendDisputeResolutionNotice(disputeId), "dispute.resolution_email_failed", { disputeId });
-}

@@ -13,6 +13,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { expectNoAxeViolations } from "./a11y";
+import { answerEmailNotices } from "./borrower";
 
 const run = promisify(execFile);
 
@@ -54,6 +55,7 @@ test("Alex opens a link, confirms his date of birth and sees $1,240.50 explained
 
   await answerDateOfBirth(page, "Your date of birth", ALEX);
   await page.getByRole("button", { name: "Continue" }).click();
+  await answerEmailNotices(page);
 
   await expect(page.getByRole("heading", { level: 1, name: "Your account with Northwind Lending" })).toBeVisible();
   expect(new URL(page.url()).pathname).toBe("/account/a0000000-0000-4000-8000-000000001001");
@@ -108,6 +110,7 @@ test.describe("in Spanish", () => {
 
     await answerDateOfBirth(page, "Su fecha de nacimiento", { month: "11", day: "3", year: "1979" }, { month: "Mes", day: "Día", year: "Año" });
     await page.getByRole("button", { name: "Continuar" }).click();
+    await answerEmailNotices(page);
 
     await expect(page.getByRole("heading", { level: 1, name: "Su cuenta con Northwind Lending" })).toBeVisible();
     await expect(page.locator("html")).toHaveAttribute("lang", "es");
@@ -126,6 +129,7 @@ test("Sam confirms his ZIP code, sees both accounts and picks one", async ({ pag
   await expect(zip).toHaveAttribute("autocomplete", "postal-code");
   await zip.fill("94110");
   await page.getByRole("button", { name: "Continue" }).click();
+  await answerEmailNotices(page);
 
   await expect(page.getByRole("heading", { level: 1, name: "Your accounts" })).toBeVisible();
   const cards = page.getByRole("link", { name: /Northwind Lending/ });
@@ -157,6 +161,7 @@ test("a wrong answer gets a calm message with the attempts left; then the right 
 
   await answerDateOfBirth(page, "Your date of birth", { month: "January", day: "30", year: "1990" });
   await page.getByRole("button", { name: "Continue" }).click();
+  await answerEmailNotices(page);
   await expect(page.getByText("You have paid this account in full. Thank you.")).toBeVisible();
   await expect(page.getByRole("link", { name: /^Pay now/ })).toHaveCount(0);
   await expect(page.getByRole("link", { name: /^Set up a payment plan/ })).toHaveCount(0);
@@ -169,6 +174,7 @@ test("a link opened twice before answering works once, then cannot sign in again
   await page.goto(link);
   await answerDateOfBirth(page, "Your date of birth", ALEX);
   await page.getByRole("button", { name: "Continue" }).click();
+  await answerEmailNotices(page);
   await expect(page.getByText("You owe $1,240.50.")).toBeVisible();
 
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
@@ -192,6 +198,7 @@ test("signing out everywhere ends the session, and says so", async ({ page }) =>
   await page.goto(await mintLink("DEMO-1001"));
   await answerDateOfBirth(page, "Your date of birth", ALEX);
   await page.getByRole("button", { name: "Continue" }).click();
+  await answerEmailNotices(page);
   await page.getByRole("button", { name: "Sign out everywhere" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "You have signed out everywhere." })).toBeVisible();
   await page.goto("/account");
@@ -241,6 +248,7 @@ test("with JavaScript, the idle warning offers more time, and signs out when tim
   await page.goto(await mintLink("DEMO-1001"));
   await answerDateOfBirth(page, "Your date of birth", ALEX);
   await page.getByRole("button", { name: "Continue" }).click();
+  await answerEmailNotices(page);
   await expect(page.getByText("You owe $1,240.50.")).toBeVisible();
   // The warning loads after hydration; move the clock only once its timers are set.
   await expect(page.locator("[data-idle-deadline]")).toBeAttached();

@@ -109,10 +109,14 @@ async function subjectsTo(page: Page, email: string): Promise<string[]> {
   return page.getByRole("listitem").filter({ hasText: email }).getByRole("link").allTextContents();
 }
 
-/** Opens the email to this address with this subject and returns its plain text. */
+/** Opens the email to this address with this subject and returns its plain text (it may still be on its way: the outbox sends just after the answer). */
 async function openEmail(page: Page, email: string, subject: string): Promise<string> {
-  await page.goto("/dev/outbox");
-  await page.getByRole("listitem").filter({ hasText: email }).getByRole("link", { name: subject, exact: true }).first().click();
+  const link = page.getByRole("listitem").filter({ hasText: email }).getByRole("link", { name: subject, exact: true }).first();
+  await expect(async () => {
+    await page.goto("/dev/outbox");
+    await expect(link).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  await link.click();
   await expect(page.getByRole("heading", { level: 1, name: subject })).toBeVisible();
   return (await page.locator(".outbox-text").textContent()) ?? "";
 }
@@ -262,7 +266,7 @@ test("the agent approves within her limit, sends one above it to a supervisor an
       await expect(maria.page.getByRole("heading", { level: 1, name: "Mi plan" })).toBeVisible();
       await expect(maria.page.getByText(WORDS.es.waiting)).toBeVisible();
       await expectNoAxeViolations(maria.page, js);
-      expect(await subjectsTo(maria.page, maria.email)).toEqual(["Su solicitud de plan de pagos a Northwind Lending"]);
+      await expect.poll(() => subjectsTo(maria.page, maria.email)).toEqual(["Su solicitud de plan de pagos a Northwind Lending"]);
     })(),
     (async () => {
       // The counter-offer is on My plan and in the email, whose link opens it; Alex accepts it.
@@ -286,7 +290,7 @@ test("the agent approves within her limit, sends one above it to a supervisor an
       await expect(borrower.getByText("Done. Your plan is set up.")).toBeVisible();
       await expect(borrower.getByText("Active", { exact: true })).toBeVisible();
       await expect(borrower.getByText(/^Next payment: \$103\.38 on /)).toBeVisible();
-      expect(await subjectsTo(borrower, alexCounter.email)).toEqual([
+      await expect.poll(() => subjectsTo(borrower, alexCounter.email)).toEqual([
         "Your payment plan with Northwind Lending",
         "Northwind Lending offers you a different plan",
         "Your plan request to Northwind Lending",

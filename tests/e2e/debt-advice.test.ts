@@ -55,12 +55,16 @@ test("Alex tells us he is working with a debt adviser, sees the pause, then ends
   await expect(page.getByRole("region", { name: "Debt advice" })).toContainText("GreenPath Financial Wellness");
   await expectNoAxeViolations(page, javaScriptEnabled);
 
-  await page.goto("/dev/outbox");
-  await expect(
-    page.getByRole("listitem").filter({ hasText: `${reference.toLowerCase()}@example.com` }).filter({ hasText: "We have paused collection" }).first(),
-  ).toBeVisible();
+  // The email goes just after the answer (the outbox): look again until it is there.
+  const accountPage = page.url();
+  await expect(async () => {
+    await page.goto("/dev/outbox");
+    await expect(
+      page.getByRole("listitem").filter({ hasText: `${reference.toLowerCase()}@example.com` }).filter({ hasText: "We have paused collection" }).first(),
+    ).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
 
-  await page.goBack();
+  await page.goto(accountPage);
   await page.getByRole("region", { name: "Debt advice" }).getByRole("link", { name: "See or change this" }).click();
   await page.getByRole("button", { name: "I'm no longer working with an adviser" }).click();
   await expect(page.getByText("Thank you for letting us know")).toBeVisible();

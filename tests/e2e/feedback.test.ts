@@ -51,6 +51,9 @@ test("Alex makes a complaint and gets a reference, the date we answer by, and an
   await expect(page.getByRole("region", { name: "Your complaints" })).toContainText(complaintRef);
   await expectNoAxeViolations(page, javaScriptEnabled);
 
-  await page.goto("/dev/outbox");
-  await expect(page.getByRole("listitem").filter({ hasText: `We have your complaint ${complaintRef}` })).toBeVisible();
+  // The email goes just after the answer (the outbox): look again until it is there.
+  await expect(async () => {
+    await page.goto("/dev/outbox");
+    await expect(page.getByRole("listitem").filter({ hasText: `We have your complaint ${complaintRef}` })).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
 });

@@ -89,8 +89,11 @@ test("María asks for a 60-day payment break, in Spanish, and gets the confirmat
   await page.getByRole("link", { name: "Volver a su cuenta" }).click();
   await expect(page.getByRole("region", { name: "Su solicitud de ayuda" })).toContainText("Le responderemos a más tardar el");
 
-  await page.goto("/dev/outbox");
-  await expect(page.getByRole("listitem").filter({ hasText: `${reference.toLowerCase()}@example.com` }).first()).toBeVisible();
+  // The email goes just after the answer (the outbox): look again until it is there.
+  await expect(async () => {
+    await page.goto("/dev/outbox");
+    await expect(page.getByRole("listitem").filter({ hasText: `${reference.toLowerCase()}@example.com` }).first()).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
 });
 
 test("Alex says the amount is wrong and sees where the dispute is", async ({ page, javaScriptEnabled }, testInfo) => {

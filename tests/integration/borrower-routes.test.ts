@@ -8,7 +8,7 @@
 import { describe, expect, test } from "vitest";
 import { loader as rootLoader } from "~/root";
 import { loader as accountLoader } from "~/routes/account._index";
-import { loader as optionLoader } from "~/routes/account.$accountId.$option";
+import { loader as preferencesLoader } from "~/routes/account.$accountId.preferences";
 import { loader as myPlanLoader } from "~/routes/account.$accountId.my-plan._index";
 import { loader as disputeLoader } from "~/routes/account.$accountId.dispute";
 import { loader as payLoader } from "~/routes/account.$accountId.pay._index";
@@ -167,7 +167,8 @@ describe("/sign-in", () => {
     const { jar } = await open(await mintToken("DEMO-1001"));
     const outcome = await answer(jar, ALEX_DOB);
     expect(outcome.status).toBe(303);
-    expect(outcome.headers.get("Location")).toBe("/account");
+    // The first sign-in asks once about notices by email, then goes on to the account.
+    expect(outcome.headers.get("Location")).toBe("/email-notices?next=%2Faccount");
     expect(cookieNames(outcome.headers).sort()).toEqual(["repay_link", "repay_session"]);
     jar.apply(outcome.headers);
     expect(jar.has("repay_link")).toBe(false);
@@ -179,9 +180,9 @@ describe("/sign-in", () => {
     const before = jar.copy();
     const [first, second] = await Promise.all([answer(before, ALEX_DOB), answer(before.copy(), ALEX_DOB)]);
     const outcomes = [first, second].map((o) => o.headers.get("Location")).sort();
-    expect(outcomes).toEqual(["/account", "/sign-in"]);
+    expect(outcomes).toEqual(["/email-notices?next=%2Faccount", "/sign-in"]);
     // The browser shows the second response, with the first one's cookies.
-    const signedIn = jar.apply((first.headers.get("Location") === "/account" ? first : second).headers);
+    const signedIn = jar.apply((first.headers.get("Location") !== "/sign-in" ? first : second).headers);
     const page = await call(() => signInLoader({ request: req("/sign-in", { jar: signedIn }), params: {}, context }));
     expect(page.status).toBe(303);
     expect(page.headers.get("Location")).toBe("/account");
@@ -278,15 +279,12 @@ describe("signed-in pages", () => {
       expect((await call(() => planLoader({ request: request(), params, context }))).status, `plan ${accountId}`).toBe(404);
       expect((await call(() => myPlanLoader({ request: request(), params, context }))).status, `my-plan ${accountId}`).toBe(404);
       expect((await call(() => disputeLoader({ request: request(), params, context }))).status, `dispute ${accountId}`).toBe(404);
-      for (const option of ["help", "preferences"]) {
-        expect((await call(() => optionLoader({ request: request(), params: { accountId, option }, context }))).status, `${option} ${accountId}`).toBe(404);
-      }
+      expect((await call(() => preferencesLoader({ request: request(), params, context }))).status, `preferences ${accountId}`).toBe(404);
     }
-    // Their own account works, and an option that does not exist is a 404 too.
+    // Their own account works.
     expect((await call(() => overviewLoader({ request: req("/", { jar }), params: { accountId: DEMO[1001] }, context }))).status).toBe(200);
     expect((await call(() => balanceLoader({ request: req("/", { jar }), params: { accountId: DEMO[1001] }, context }))).status).toBe(200);
-    expect((await call(() => optionLoader({ request: req("/", { jar }), params: { accountId: DEMO[1001], option: "preferences" }, context }))).status).toBe(200);
-    expect((await call(() => optionLoader({ request: req("/", { jar }), params: { accountId: DEMO[1001], option: "delete" }, context }))).status).toBe(404);
+    expect((await call(() => preferencesLoader({ request: req("/", { jar }), params: { accountId: DEMO[1001] }, context }))).status).toBe(200);
   });
 
   test("without a session, account pages send the visitor home", async () => {

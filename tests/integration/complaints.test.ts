@@ -10,10 +10,10 @@ import { action as complaintAction, loader as complaintLoader } from "~/routes/c
 import { action as feedbackAction } from "~/routes/feedback";
 import { loader as queueLoader } from "~/routes/ops._index";
 import { action as answerAction, loader as answerLoader } from "~/routes/ops.requests.complaint.$complaintId";
-import { settleQueuedEmails } from "~/utils/background-email.server";
 import { hashClientIp } from "~/utils/client-ip.server";
 import { testDb } from "../setup/db";
 import { withLocalEmail } from "../setup/env";
+import { settleOutbox, templateEmails } from "../setup/outbox";
 import { call, context, Jar, req, signIn } from "../setup/routes";
 import { signInStaff, STAFF } from "../setup/staff";
 
@@ -29,10 +29,9 @@ const feedback = (form: Record<string, string>, jar = new Jar(), clientIp = "198
 const complain = (jar: Jar, form: Record<string, string>) => call(() => complaintAction({ request: req("/complaint", { method: "POST", form, jar }), params: {}, context }));
 const complaintsPage = (jar: Jar) => call(() => complaintLoader({ request: req("/complaint", { jar }), params: {}, context }));
 
-async function emails(prefix: string) {
-  await settleQueuedEmails();
-  const { rows } = await testDb().query<{ subject: string; text: string }>("select subject, text from app.local_sent_emails where idempotency_key like $1 order by created_at", [`${prefix}%`]);
-  return rows;
+async function emails(template: string) {
+  await settleOutbox();
+  return templateEmails(template);
 }
 
 describe("feedback", () => {
@@ -101,7 +100,7 @@ describe("complaints", () => {
     expect(rows[0]!.days).toBe(16); // due at the end of day 15
     const page = await complaintsPage(alex);
     expect(page.data).toMatchObject({ signedIn: true, complaints: [{ reference: rows[0]!.reference, status: "received" }] });
-    const sent = await emails("complaint-received/");
+    const sent = await emails("complaint.received");
     expect(sent).toHaveLength(1);
     expect(sent[0]!.subject).toBe(`We have your complaint ${rows[0]!.reference}`);
     expect(sent[0]!.text).not.toContain("three times on Sunday");
@@ -118,7 +117,7 @@ describe("complaints", () => {
     expect((await complain(maria, { category: "website", details: "No encuentro el botón de pagar." })).status).toBe(303);
     const { rows } = await testDb().query<{ id: string; reference: string }>("select id, reference from app.complaints where language = 'es'");
     const id = rows[0]!.id;
-    const received = await emails("complaint-received/");
+    const received = await emails("complaint.received");
     expect(received.at(-1)!.subject).toBe(`Recibimos su queja ${rows[0]!.reference}`);
 
     const agent = await signInStaff(STAFF.agent.email);
@@ -133,7 +132,7 @@ describe("complaints", () => {
 
     const page = await complaintsPage(maria);
     expect(page.data).toMatchObject({ complaints: [{ status: "resolved", outcome: "upheld", response: "Tiene razón: el botón estaba escondido. Ya lo movimos arriba." }] });
-    const answered = await emails("complaint-answered/");
+    const answered = await emails("complaint.answered");
     expect(answered).toHaveLength(1);
     expect(answered[0]!.subject).toBe(`Nuestra respuesta a su queja ${rows[0]!.reference}`);
     expect(answered[0]!.text).toContain("Ya lo movimos arriba.");

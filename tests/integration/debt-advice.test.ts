@@ -16,7 +16,6 @@ import { action as adviserAction, loader as adviserLoader } from "~/routes/accou
 import { loader as helpLoader } from "~/routes/account.$accountId.help._index";
 import { rpc } from "~/services/supabase/rpc.server";
 import { runSweep } from "~/utils/automatic-charges.server";
-import { settleQueuedEmails } from "~/utils/background-email.server";
 import { getAccountDebtAdviceForStaff } from "~/utils/debt-advice.server";
 import { ALEX, newAccount } from "../setup/accounts";
 import { autopayPlan } from "../setup/autopay";
@@ -24,6 +23,7 @@ import { addDays, today } from "../setup/dates";
 import { testDb } from "../setup/db";
 import { withEnv, withLocalEmail } from "../setup/env";
 import { notFound } from "../setup/not-found";
+import { settleOutbox, templateEmails } from "../setup/outbox";
 import { call, context, req, signIn, type Jar } from "../setup/routes";
 import { hintOf } from "../setup/rpc-errors";
 
@@ -106,13 +106,8 @@ async function audits(accountId: string) {
 }
 
 async function emails(accountId: string) {
-  await settleQueuedEmails();
-  const { rows } = await testDb().query<{ subject: string; text: string }>(
-    `select e.subject, e.text from app.local_sent_emails as e
-      where e.idempotency_key like 'debt-advice-received/%' and e.text like '%' || $1 || '%'`,
-    [`/account/${accountId}/help/adviser`],
-  );
-  return rows;
+  await settleOutbox();
+  return (await templateEmails("debt_advice.received")).filter((e) => e.text.includes(`/account/${accountId}/help/adviser`));
 }
 
 async function automaticPayments(accountId: string): Promise<number> {

@@ -9,9 +9,9 @@ import { describe, expect, test } from "vitest";
 import { z } from "zod";
 import { action as disputeAction, loader as disputeLoader } from "~/routes/account.$accountId.dispute";
 import { rpc } from "~/services/supabase/rpc.server";
-import { settleQueuedEmails } from "~/utils/background-email.server";
 import { testDb } from "../setup/db";
 import { withLocalEmail } from "../setup/env";
+import { settleOutbox, templateEmails } from "../setup/outbox";
 import { call, context, req, signIn, type Jar } from "../setup/routes";
 
 withLocalEmail();
@@ -35,13 +35,9 @@ async function stored(accountId: string) {
   return rows[0]!;
 }
 
-async function emails(prefix: string) {
-  await settleQueuedEmails();
-  const { rows } = await testDb().query<{ subject: string; text: string }>(
-    "select subject, text from app.local_sent_emails where idempotency_key like $1",
-    [`${prefix}%`],
-  );
-  return rows;
+async function emails(template: string) {
+  await settleOutbox();
+  return templateEmails(template);
 }
 
 describe("Tell us something is wrong", () => {
@@ -77,7 +73,7 @@ describe("Tell us something is wrong", () => {
     expect(other.status).toBe(409);
     expect(other.data).toMatchObject({ errors: { form: "You already told us something is wrong with this account. You can see where it is below." } });
 
-    const mail = await emails("dispute-received/");
+    const mail = await emails("dispute.received");
     expect(mail).toHaveLength(1);
     expect(mail[0]!.subject).not.toMatch(/\$/);
 

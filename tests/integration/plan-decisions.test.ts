@@ -21,9 +21,9 @@ import { loader as myPlanLoader } from "~/routes/account.$accountId.my-plan._ind
 import { action as offerAction, loader as offerLoader } from "~/routes/account.$accountId.my-plan.offer";
 import { action as reviewAction, loader as reviewLoader } from "~/routes/account.$accountId.plan.review";
 import { action as opsAction, loader as opsLoader } from "~/routes/ops.requests.plan.$arrangementId";
+import { runOutbox } from "~/services/email/outbox.server";
 import { rpc } from "~/services/supabase/rpc.server";
 import { agreeArrangement, consentHash, getAccountArrangement, type ConsentInput } from "~/utils/arrangements.server";
-import { sendPlanDecisionEmail } from "~/utils/plan-decision-email.server";
 import { buildCounterOffer, readOfferValues } from "~/utils/plan-decision-offer";
 import {
   acceptPlanOffer,
@@ -42,6 +42,7 @@ import { addDays, today } from "../setup/dates";
 import { onRealPostgres, openSecondDatabase, testDb } from "../setup/db";
 import { withLocalEmail } from "../setup/env";
 import { notFound } from "../setup/not-found";
+import { settleOutbox, templateEmails, templateMessages } from "../setup/outbox";
 import { call, context, req, signIn, type Jar } from "../setup/routes";
 import { hintOf } from "../setup/rpc-errors";
 import { signInStaff, STAFF } from "../setup/staff";
@@ -135,12 +136,10 @@ async function decisionsOf(id: string) {
   return rows;
 }
 
+/** What the borrower was emailed for a decision (its outbox message `plan.decision/<decision id>`). */
 async function emailFor(decisionId: string) {
-  const { rows } = await testDb().query<{ to_addresses: string[]; subject: string; text: string; html: string }>(
-    "select to_addresses, subject, text, html from app.local_sent_emails where idempotency_key = $1",
-    [`plan-decision/${decisionId}`],
-  );
-  return rows;
+  await settleOutbox();
+  return templateEmails("plan.decision", `plan.decision/${decisionId}`);
 }
 
 function expectOk(result: DecisionResult): asserts result is Extract<DecisionResult, { ok: true }> {
@@ -390,8 +389,8 @@ describe("counter-offers", () => {
     expect(stored!.request).toMatchObject({ kind: "plan", totalMinor: 150_000, installments: 3 });
     expect((await requestRow(requestId)).status).toBe("declined");
 
-    const sent = await sendPlanDecisionEmail(result.decisionId);
-    expect(sent?.status).toBe("sent");
+    // The decision queued its email; a pass of the sender (as `npm run jobs`) sends it.
+    await runOutbox();
     const [email] = await emailFor(result.decisionId);
     expect(email!.to_addresses).toEqual(["alex.rivera@example.com"]);
     expect(email!.subject).toBe("Northwind Lending offers you a different plan");
@@ -512,11 +511,12 @@ describe("emails to the borrower", () => {
     const maria = await pendingRequest(75_000, MARIA);
     const escalated = await escalatePlanRequest({ staffId: AGENT, arrangementId: maria.requestId, reasonCode: "second_opinion" });
     expectOk(escalated);
-    expect(await sendPlanDecisionEmail(escalated.decisionId)).toBeNull();
+    expect(await templateMessages("plan.decision", `plan.decision/${escalated.decisionId}`)).toEqual([]);
     const approved = await approvePlanRequest({ staffId: SUPERVISOR, arrangementId: maria.requestId, reasonCode: "affordable", note: "Gracias por escribirnos." });
     expectOk(approved);
-    expect((await sendPlanDecisionEmail(approved.decisionId))?.status).toBe("sent");
-    expect((await sendPlanDecisionEmail(approved.decisionId))?.status).toBe("sent");
+    expect(await templateMessages("plan.decision", `plan.decision/${approved.decisionId}`)).toHaveLength(1);
+    await runOutbox();
+    await runOutbox();
     const mails = await emailFor(approved.decisionId);
     expect(mails).toHaveLength(1);
     expect(mails[0]!.to_addresses).toEqual(["maria.lopez@example.net"]);
@@ -528,7 +528,7 @@ describe("emails to the borrower", () => {
     const alex = await pendingRequest(35_000);
     const declined = await declinePlanRequest({ staffId: AGENT, arrangementId: alex.requestId, reasonCode: "not_affordable", note: null });
     expectOk(declined);
-    await sendPlanDecisionEmail(declined.decisionId);
+    await runOutbox();
     const [mail] = await emailFor(declined.decisionId);
     expect(mail!.subject).toBe("About your request to Northwind Lending");
     expect(mail!.text).toContain("we do not think these payments would work for you");
@@ -646,8 +646,12 @@ describe("through the routes: a borrower asks, staff decide, the borrower sees i
 
     const myPlan = await call(() => myPlanLoader({ request: req(`/account/${DEMO_1002}/my-plan`, { jar: mariaJar }), params: { accountId: DEMO_1002 }, context }));
     expect(myPlan.data).toMatchObject({ arrangement: { status: "active" } });
+    await settleOutbox();
     const { rows } = await testDb().query<{ subject: string }>(
-      "select e.subject from app.local_sent_emails e join app.plan_decisions d on e.idempotency_key = 'plan-decision/' || d.id where d.arrangement_id = $1",
+      `select e.subject from app.local_sent_emails e
+         join app.outbound_messages m on e.idempotency_key = 'outbox/' || m.id
+         join app.plan_decisions d on m.dedupe_key = 'plan.decision/' || d.id
+        where d.arrangement_id = $1`,
       [mariaRequest],
     );
     expect(rows).toEqual([{ subject: "Northwind Lending aceptó su solicitud" }]);

@@ -8,6 +8,12 @@
  * api.local_email_store) and `GET /emails/:id`. Replies have Resend's shapes and error names
  * (resend.com/docs/api-reference/errors), including its idempotency rules. Nothing leaves
  * the machine. /dev/outbox reads the stored messages through listLocalEmails/getLocalEmail.
+ *
+ * For tests (local mode only, documented in supabase/migrations/20261128001600_message_outbox.sql):
+ * - a message to any address whose local part starts with `fail-provider` is refused with
+ *   HTTP 500 `application_error`, as Resend reports its own outages, and nothing is stored;
+ * - every POST /emails this process received is counted (localOutboxRequests()), so a test
+ *   can tell how many requests the sender made, per idempotency key.
  */
 import { Resend, type ErrorResponse, type Response as ResendResponse } from "resend";
 import { z } from "zod";
@@ -47,7 +53,10 @@ const addresses = (field: string, max: number) =>
 const tagPart = z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, "Tags may contain only ASCII letters, numbers, underscores and dashes.");
 
 /** Fields Resend accepts that the app does not use: refused, so no one relies on them locally. */
-const UNSUPPORTED = ["cc", "bcc", "attachments", "scheduled_at", "template", "topic_id", "headers"] as const;
+const UNSUPPORTED = ["cc", "bcc", "attachments", "scheduled_at", "template", "topic_id"] as const;
+
+/** Local parts that make the stand-in fail like a provider outage (tests of retries). */
+const FAIL_PROVIDER = /^fail-provider/i;
 
 const SendBodySchema = z
   .object({
@@ -58,6 +67,9 @@ const SendBodySchema = z
     text: z.string().optional(),
     reply_to: addresses("reply_to", 50).optional(),
     tags: z.array(z.object({ name: tagPart, value: tagPart })).optional(),
+    headers: z
+      .record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, "Header names may contain only ASCII letters, numbers and dashes."), z.string().max(2000))
+      .optional(),
   })
   .refine((body) => body.html !== undefined || body.text !== undefined, "Missing `html` or `text` field.");
 
@@ -82,6 +94,7 @@ export const LocalEmailSchema = LocalEmailSummarySchema.extend({
   reply_to: z.array(z.string()).nullable(),
   tags: z.array(z.object({ name: z.string(), value: z.string() })),
   idempotency_key: z.string().nullable(),
+  headers: z.record(z.string(), z.string()).nullable().default(null),
 });
 export type LocalEmail = z.infer<typeof LocalEmailSchema>;
 
@@ -93,6 +106,22 @@ export async function listLocalEmails(limit = 100): Promise<LocalEmailSummary[]>
 /** One stored message by the id the stand-in reported, or null. */
 export async function getLocalEmail(id: string): Promise<LocalEmail | null> {
   return rpc("local_email_get", { p_id: id }, LocalEmailSchema.nullable());
+}
+
+// --- Requests received, per process (for tests) ------------------------------------------
+
+type RequestCounts = { total: number; byIdempotencyKey: Map<string, number> };
+const globalCounts = globalThis as unknown as { __repayLocalOutboxRequests?: RequestCounts };
+
+function requestCounts(): RequestCounts {
+  globalCounts.__repayLocalOutboxRequests ??= { total: 0, byIdempotencyKey: new Map() };
+  return globalCounts.__repayLocalOutboxRequests;
+}
+
+/** How many POST /emails this process's stand-in received (accepted, replayed or refused), in all and per idempotency key. */
+export function localOutboxRequests(): { total: number; byIdempotencyKey: ReadonlyMap<string, number> } {
+  const counts = requestCounts();
+  return { total: counts.total, byIdempotencyKey: new Map(counts.byIdempotencyKey) };
 }
 
 // --- The SDK subclass --------------------------------------------------------------------
@@ -135,6 +164,9 @@ export class LocalOutboxResend extends Resend {
 
   private async storeMessage(headers: Headers, rawBody: unknown): Promise<ResendResponse<{ id: string }>> {
     const idempotencyKey = headers.get("idempotency-key");
+    const counts = requestCounts();
+    counts.total += 1;
+    if (idempotencyKey !== null) counts.byIdempotencyKey.set(idempotencyKey, (counts.byIdempotencyKey.get(idempotencyKey) ?? 0) + 1);
     if (idempotencyKey !== null && (idempotencyKey.length < 1 || idempotencyKey.length > 256)) {
       return failure(400, "invalid_idempotency_key", "The key must be between 1-256 chars.");
     }
@@ -164,6 +196,10 @@ export class LocalOutboxResend extends Resend {
 
     const message = parsed.data;
     const list = (value: string | string[] | undefined) => (value === undefined ? null : Array.isArray(value) ? value : [value]);
+    const recipients = list(message.to) ?? [];
+    if (recipients.some((to) => FAIL_PROVIDER.test((ADDRESS.exec(to.trim())?.[1] ?? to).trim()))) {
+      return failure(500, "application_error", "The local outbox was asked to fail for this recipient (fail-provider…).");
+    }
     try {
       const stored = await rpc(
         "local_email_store",
@@ -176,6 +212,7 @@ export class LocalOutboxResend extends Resend {
           p_reply_to: list(message.reply_to),
           p_tags: message.tags ?? [],
           p_idempotency_key: idempotencyKey,
+          p_headers: message.headers === undefined || Object.keys(message.headers).length === 0 ? null : message.headers,
         },
         StoredIdSchema,
       );

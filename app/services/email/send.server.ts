@@ -37,6 +37,12 @@ const TagSchema = z.object({
   value: z.string().regex(/^[A-Za-z0-9_-]{1,256}$/),
 });
 
+/**
+ * Extra message headers, e.g. List-Unsubscribe on outreach (RFC 8058). Names are header
+ * tokens; values are one line (no CR/LF, so no header can be smuggled in).
+ */
+const HeadersSchema = z.record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/), z.string().min(1).max(2000).regex(/^[^\r\n]*$/));
+
 export type SendEmailInput = {
   to: string | string[];
   subject: string;
@@ -45,6 +51,8 @@ export type SendEmailInput = {
   idempotencyKey: string;
   /** Ids or categories only (Resend shows them in its dashboard); never personal data. */
   tags?: Array<{ name: string; value: string }>;
+  /** Extra headers (List-Unsubscribe and List-Unsubscribe-Post on outreach). */
+  headers?: Record<string, string>;
 };
 
 export type SendEmailResult = { status: "sent"; id: string } | { status: "error"; code: string; message: string };
@@ -58,15 +66,16 @@ const ReplySchema = z.union([
   }),
 ]);
 
-export async function sendEmail({ to, subject, react, idempotencyKey, tags }: SendEmailInput): Promise<SendEmailResult> {
+export async function sendEmail({ to, subject, react, idempotencyKey, tags, headers }: SendEmailInput): Promise<SendEmailResult> {
   const key = IdempotencyKeySchema.parse(idempotencyKey);
   const checkedTags = tags === undefined ? undefined : z.array(TagSchema).parse(tags);
+  const checkedHeaders = headers === undefined ? undefined : HeadersSchema.parse(headers);
   const env = getEnv();
 
   const [html, text] = await Promise.all([render(react), render(react, { plainText: true })]);
 
   const reply = await getResend().emails.send(
-    { from: env.EMAIL_FROM ?? LOCAL_EMAIL_FROM, to, subject, html, text, tags: checkedTags },
+    { from: env.EMAIL_FROM ?? LOCAL_EMAIL_FROM, to, subject, html, text, tags: checkedTags, headers: checkedHeaders },
     { idempotencyKey: key },
   );
 
