@@ -41,6 +41,9 @@ export default function OutboxList() {
     <div className="page">
       <h1>{t("outbox.title")}</h1>
       <p>{t("outbox.intro")}</p>
+      <p>
+        <Link to="/dev/emails">{t("outbox.previewsLink")}</Link>
+      </p>
       {emails.length === 0 ? (
         <p>{t("outbox.empty")}</p>
       ) : (
