@@ -8,9 +8,16 @@
  * Templates receive a fixed `t` for the borrower's language (namespace `email`) and never
  * read the environment, so they render the same in tests, in /dev/outbox and in production.
  */
-import { Body, Container, Head, Hr, Html, Preview, Section, Text } from "@react-email/components";
+import { Body, Container, Head, Hr, Html, Link, Preview, Section, Text } from "@react-email/components";
 import type { TFunction } from "i18next";
-import type { CSSProperties, ReactNode } from "react";
+import { createContext, useContext, type CSSProperties, type ReactNode } from "react";
+
+/**
+ * The one-tap "stop reminder emails" link for the footer (issue 9 item 1). The outbox's sender
+ * provides it around a message to a borrower (a signed, per-message token); reminders carry
+ * their own, fuller line in the body, and staff emails have none.
+ */
+export const StopRemindersLinkContext = createContext<string | null>(null);
 
 /** A fixed translation function for the `email` namespace in one language. */
 export type EmailT = TFunction<"email">;
@@ -40,11 +47,13 @@ const styles = {
   container: { backgroundColor: "#ffffff", maxWidth: "560px", margin: "0 auto", padding: "24px", borderRadius: "8px" },
   brand: { fontSize: "22px", fontWeight: 700, color: "#1d4ed8", margin: "0 0 16px", letterSpacing: "0.02em" },
   footer: { fontSize: "14px", lineHeight: "20px", color: "#4b5563", margin: "0 0 12px" },
+  footerLink: { color: "#1d4ed8" },
   hr: { borderColor: "#e5e7eb", margin: "24px 0" },
 } satisfies Record<string, CSSProperties>;
 
 export function EmailLayout({ t, lang, title, preview, reason, creditor, appUrl, children }: EmailLayoutProps) {
   const siteAddress = new URL(appUrl).host;
+  const stopReminders = useContext(StopRemindersLinkContext);
   return (
     <Html lang={lang} dir="ltr">
       <Head>
@@ -66,6 +75,14 @@ export function EmailLayout({ t, lang, title, preview, reason, creditor, appUrl,
             <Text style={styles.footer}>{t("layout.checkGenuine", { siteAddress, creditorName: creditor.name })}</Text>
             {creditor.contact ? (
               <Text style={styles.footer}>{t("layout.contactCreditor", { creditorName: creditor.name, contact: creditor.contact })}</Text>
+            ) : null}
+            {stopReminders ? (
+              <Text style={styles.footer}>
+                {t("layout.stopReminders")}{" "}
+                <Link href={stopReminders} style={styles.footerLink}>
+                  {t("layout.stopRemindersLink")}
+                </Link>
+              </Text>
             ) : null}
           </Section>
         </Container>

@@ -30,7 +30,7 @@ runCommand("jobs", async () => {
       `${reminders.missed} after a missed payment.`,
   );
   say(
-    `Outbox: ${outbox.sent} sent, ${outbox.retrying} to retry, ${outbox.failed} failed, ${outbox.cancelled} not sent` +
+    `Outbox: ${outbox.sent} sent, ${outbox.retrying} to retry, ${outbox.failed} failed, ${outbox.cancelled} no longer needed` +
       (outbox.superseded > 0 ? `, ${outbox.superseded} taken over` : "") +
       ".",
   );

@@ -1,7 +1,7 @@
 /**
  * The end of every console review page for a hardship request or a dispute: what happened to
- * it so far, the borrower's other requests, the account's latest ledger entries, and the way
- * back to the queue. The loaders format every value; this only places them (namespace
+ * it so far, the borrower's other requests, our latest messages to them (earlier contacts),
+ * the account's latest ledger entries, and the way back to the queue. The loaders format every value; this only places them (namespace
  * `ops-requests`).
  */
 import { Link } from "@remix-run/react";
@@ -11,9 +11,12 @@ export interface OpsRequestTrailProps {
   history: Array<{ when: string; who: string; action: string; reason: string | null }>;
   others: Array<{ id: string; kind: string; when: string | null; status: string; outcome: string | null }>;
   ledger: Array<{ on: string; kind: string; reason: string | null; amount: string }>;
+  /** The borrower's latest messages from us (the outbox), newest first. */
+  contacts: Array<{ id: string; when: string; what: string; state: string; reason: string | null }>;
+  accountId: string;
 }
 
-export function OpsRequestTrail({ history, others, ledger }: OpsRequestTrailProps) {
+export function OpsRequestTrail({ history, others, ledger, contacts, accountId }: OpsRequestTrailProps) {
   const { t } = useTranslation("ops-requests");
   return (
     <>
@@ -42,6 +45,25 @@ export function OpsRequestTrail({ history, others, ledger }: OpsRequestTrailProp
           </ul>
         </section>
       ) : null}
+
+      <section aria-labelledby="contacts-title">
+        <h2 id="contacts-title">{t("contacts.title")}</h2>
+        {contacts.length === 0 ? (
+          <p>{t("contacts.none")}</p>
+        ) : (
+          <ul>
+            {contacts.map((c) => (
+              <li key={c.id}>
+                {c.when} · {c.what} · {c.state}
+                {c.reason ? ` (${c.reason})` : null}
+              </li>
+            ))}
+          </ul>
+        )}
+        <p>
+          <Link to={`/ops/accounts/${accountId}`}>{t("contacts.all")}</Link>
+        </p>
+      </section>
 
       <details className="terms">
         <summary>{t("ledger.title")}</summary>

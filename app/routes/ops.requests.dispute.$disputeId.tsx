@@ -15,6 +15,7 @@ import { Alert } from "~/components/alert";
 import { Button } from "~/components/button";
 import { ErrorSummary } from "~/components/error-summary";
 import { OpsRequestTrail } from "~/components/ops-request-trail";
+import { recentContacts } from "~/utils/contact-history.server";
 import { Page } from "~/components/page";
 import { RadioCards } from "~/components/radio-cards";
 import { TextArea } from "~/components/text-area";
@@ -108,6 +109,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     documents: review.documents.map((doc) => ({ id: doc.id, filename: doc.filename, size: Math.max(1, Math.round(doc.sizeBytes / 1024)) })),
     history: review.history.map((e) => ({ when: f.when(e.occurredAt), who: e.actorName ?? t(`history.actors.${e.actorKind}`), action: e.action, reason: e.reasonCode })),
     others: review.otherRequests.map((o) => ({ kind: o.kind, id: o.id, status: o.status, outcome: o.outcome, when: o.at ? f.when(o.at) : null })),
+    contacts: await recentContacts(staff, account.id, language, account.creditor.timeZone),
   };
 }
 
@@ -381,7 +383,7 @@ export default function DisputeReviewPage() {
         <ResolveForm d={d} errors={errors} values={values} />
       )}
 
-      <OpsRequestTrail history={d.history} others={d.others} ledger={d.account.ledger} />
+      <OpsRequestTrail history={d.history} others={d.others} ledger={d.account.ledger} contacts={d.contacts} accountId={d.account.id} />
     </Page>
   );
 }

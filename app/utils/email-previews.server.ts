@@ -12,7 +12,8 @@
  * A template file with no preview here fails tests/integration/email-previews.test.ts.
  */
 import { render } from "@react-email/render";
-import type { ReactElement } from "react";
+import { createElement, type ReactElement } from "react";
+import { StopRemindersLinkContext } from "~emails/layout";
 import { arrangementConfirmationEmail } from "~emails/arrangement-confirmation";
 import { automaticPaymentFailedEmail } from "~emails/automatic-payment-failed";
 import { autopayAuthorizationEmail } from "~emails/autopay-authorization";
@@ -565,8 +566,13 @@ export type RenderedPreview = { id: string; file: string; language: Language; su
 export async function renderEmailPreview(id: string | undefined, language: string | undefined): Promise<RenderedPreview | null> {
   const preview = findEmailPreview(id);
   if (!preview || !isLanguage(language)) return null;
-  const email = await preview.build(await previewSample(language));
-  const [html, text] = await Promise.all([render(email.react), render(email.react, { plainText: true })]);
+  const sample = await previewSample(language);
+  const email = await preview.build(sample);
+  // As the outbox sends it to a borrower: the footer's one-tap link to stop reminders (reminders
+  // say it in their body; staff emails have none).
+  const stopLink = preview.file === "staff-sign-in.tsx" || preview.file.startsWith("reminder-") ? null : new URL("/unsubscribe/v1.preview", getEnv().APP_URL).toString();
+  const react = stopLink ? createElement(StopRemindersLinkContext.Provider, { value: stopLink }, email.react) : email.react;
+  const [html, text] = await Promise.all([render(react), render(react, { plainText: true })]);
   return { id: preview.id, file: preview.file, language, subject: email.subject, html, text };
 }
 

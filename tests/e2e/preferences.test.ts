@@ -24,7 +24,7 @@ test("first sign-in asks about notices by email once; the preference centre chan
   await expect(page.getByText("Northwind Lending would like to send you notices by email at e•••@example.com.")).toBeVisible();
   await expect(page.getByText("This means reminders before a payment is taken, and notices about your account.")).toBeVisible();
   await expect(page.getByText("Receipts, and anything you ask for, are emailed to you either way.")).toBeVisible();
-  await expect(page.getByText(/in your contact preferences, or with the link at the bottom of every email/)).toBeVisible();
+  await expect(page.getByText(/in your contact preferences, or with the link at the end of every reminder email/)).toBeVisible();
   await expectNoAxeViolations(page, javaScriptEnabled);
   await page.getByRole("button", { name: "Yes, email me" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Your account with Northwind Lending" })).toBeVisible();

@@ -90,8 +90,10 @@ describe("a message is written with its cause", () => {
     const row = await outboxRow(id);
     expect(row).toMatchObject({ state: "sent", attempts: 1, provider_id: email!.provider_id, to_address: email!.to_addresses[0], language: "en" });
     expect(email!.subject).toBe("Your payment to Northwind Lending");
-    // Requested messages carry no opt-out headers.
-    expect(email!.headers).toBeNull();
+    // A receipt can stop reminders too (one tap, in the footer and the header); it never stops receipts.
+    expect(email!.headers?.["List-Unsubscribe"]).toMatch(new RegExp(`^<http://[^>]+/unsubscribe/v1\\.${id}\\.[^>]+>$`));
+    const { rows: bodies } = await testDb().query<{ text: string }>("select text from app.local_sent_emails where provider_id = $1", [email!.provider_id]);
+    expect(bodies[0]!.text).toMatch(/Don't want reminder emails\? Receipts and what you ask for will still come\.\s+Stop reminder emails/);
   });
 
   test("the language and address are the borrower's when it goes, not when it was queued", async () => {

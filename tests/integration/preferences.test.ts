@@ -129,7 +129,7 @@ describe("notices by email at the first sign-in", () => {
     expect(lines[0]).toBe("Northwind Lending would like to send you notices by email at p•••@example.com.");
     expect(lines.join("\n")).toContain("reminders before a payment is taken");
     expect(lines.join("\n")).toContain("Receipts, and anything you ask for, are emailed to you either way.");
-    expect(lines.join("\n")).toContain("in your contact preferences, or with the link at the bottom of every email");
+    expect(lines.join("\n")).toContain("in your contact preferences, or with the link at the end of every reminder email");
     expect(JSON.stringify(page.data)).not.toContain(`${reference.toLowerCase()}@`);
 
     // The words changed under the form (a tampered hash): nothing is recorded.

@@ -384,6 +384,19 @@ describe("the borrower is told", () => {
     expect(mail[0]!.text).toContain("Aceptamos una pausa en sus pagos de 90 días.");
     expect(mail[0]!.text).toContain(next[0]);
   });
+  test("the review page lists the earlier contacts: the acknowledgement and the decision, each with its state", async () => {
+    const { requestId } = await sentRequest({ borrowerId: MARIA });
+    await runOutbox(); // the acknowledgement goes before anyone decides
+    const agent = await signInStaff(STAFF.agent.email);
+    expect((await hardshipPost(agent, requestId, { intent: "decide", outcome: "payment_break", breakDays: "30", reason: "income_fell", note: "" })).status).toBe(303);
+    await settleOutbox();
+    const page = await hardshipPage(agent, requestId);
+    const { contacts } = page.data as { contacts: Array<{ what: string; state: string }> };
+    expect(contacts.slice(0, 2).map((c) => [c.what, c.state])).toEqual([
+      ["Hardship request decided", "Sent"],
+      ["Hardship request received", "Sent"],
+    ]);
+  });
 });
 
 describe("disputes", () => {

@@ -13,7 +13,8 @@
  *
  * Several workers at once send each message once: a claim is exclusive, and if a lease runs
  * out mid-send (a worker stalled) the next worker's send carries the same idempotency key,
- * which Resend answers with the first email. Outreach carries List-Unsubscribe (RFC 8058).
+ * which Resend answers with the first email. Every message to a borrower carries
+ * List-Unsubscribe (RFC 8058) and a one-tap link: it stops reminders, never receipts.
  * Logs carry ids and codes only.
  */
 import { randomUUID } from "node:crypto";
@@ -26,6 +27,8 @@ import { logger } from "~/utils/logger.server";
 import { outboxTemplates } from "~/utils/outbox-templates/index.server";
 import { OutboxMessageSchema, type OutboxMessage, type OutboxTemplates } from "~/utils/outbox-templates/types.server";
 import { unsubscribeUrl } from "~/utils/unsubscribe-token.server";
+import { StopRemindersLinkContext } from "~emails/layout";
+import { createElement } from "react";
 import { emailIdempotencyKey, sendEmail } from "./send.server";
 import { getEmailT } from "./t.server";
 
@@ -115,7 +118,9 @@ export async function deliverOutboxMessage(
   const language: Language = message.language;
   // The opt-out link's 60 days count from when the message was written, so every attempt
   // sends the same payload (Resend refuses a reused key with a different one).
-  const optOut = message.category === "outreach" ? unsubscribeUrl(message.id, message.created_at) : null;
+  // Every message to a borrower can stop reminders with one tap (List-Unsubscribe and a link):
+  // reminders say so in their body, the rest in the footer. Staff messages have none.
+  const optOut = message.borrower_id ? unsubscribeUrl(message.id, message.created_at) : null;
 
   let rendered;
   try {
@@ -123,7 +128,7 @@ export async function deliverOutboxMessage(
       language,
       t: await getEmailT(language),
       appUrl: env.APP_URL,
-      unsubscribeUrl: optOut,
+      unsubscribeUrl: message.category === "outreach" ? optOut : null,
       now: now ?? new Date(),
     });
   } catch (error) {
@@ -141,7 +146,7 @@ export async function deliverOutboxMessage(
     result = await sendEmail({
       to: message.to_address,
       subject: rendered.subject,
-      react: rendered.react,
+      react: message.category === "requested" && optOut ? createElement(StopRemindersLinkContext.Provider, { value: optOut }, rendered.react) : rendered.react,
       idempotencyKey: emailIdempotencyKey("outbox", message.id),
       tags: [
         { name: "template", value: tagValue(message.template) },
