@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll } from "vitest";
 import { setDatabase } from "~/services/supabase/database.server";
+import { settleOutboxNudges } from "~/services/email/outbox-nudge.server";
 import { settlePaymentEmails } from "~/utils/payment-emails.server";
 import { provisionTestDatabase, releaseTestDatabase, templateInfo, unavailableDatabase } from "./db";
 import { recordTiming, waitForTemplate } from "./template";
@@ -32,8 +33,10 @@ beforeAll(async (suite) => {
 afterAll(async () => {
   if (provisioned) {
     provisioned = false;
-    // Receipts the webhook route sent in the background finish on this file's database.
+    // Receipts the webhook route sent in the background, and the outbox passes that requests
+    // nudged, finish on this file's database before it is dropped.
     await settlePaymentEmails();
+    await settleOutboxNudges();
     await releaseTestDatabase();
   } else {
     setDatabase(undefined);

@@ -407,6 +407,14 @@ class PostgresDatabase implements Database {
     assertNotInsideTransaction(this);
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A checked-out connection reports a lost server on itself, not on the pool: without a
+    // listener that would crash the process. The pending query fails anyway; the connection
+    // is then discarded.
+    const onError = (error: Error) => {
+      broken = error;
+      logger.warn("database_transaction_connection_error", { error });
+    };
+    client.on("error", onError);
     try {
       await client.query("begin");
       const result = await insideTransaction.run(this, () =>
@@ -426,6 +434,7 @@ class PostgresDatabase implements Database {
       throw error;
     } finally {
       // A connection that could not roll back is discarded, never reused mid-transaction.
+      client.off("error", onError);
       client.release(broken);
     }
   }
