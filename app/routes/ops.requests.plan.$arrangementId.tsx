@@ -33,6 +33,7 @@ import { formatMoney } from "~/domain/money";
 import type { PlanPolicy } from "~/domain/plan-policy";
 import { fallbackLanguage, intlLocale, isLanguage, type Language } from "~/i18n/config";
 import { getLanguage, i18nServer } from "~/i18n/i18next.server";
+import { recentContacts } from "~/utils/contact-history.server";
 import { dayIn, formatCalendarDate, formatInstant } from "~/utils/borrower-format.server";
 import { formatDate } from "~/utils/calendar-format";
 import { dueIn } from "~/utils/ops-format.server";
@@ -216,6 +217,7 @@ async function view(staff: Staff, review: PlanRequestReview, language: Language,
       words: proposedWords,
       installments: installments.map((i) => ({ dueOn: i.dueOn, amountMinor: i.amountMinor, status: i.status })),
     },
+    contacts: await recentContacts(staff, account.id, language, zone),
     history: review.decisions.map((d) => ({
       id: d.id,
       text: t("decidedBy", { decision: t(`decision.${d.decision}`), name: d.staff?.fullName ?? "", date: instant(d.createdAt) }),
@@ -463,6 +465,22 @@ export default function PlanRequestPage() {
             {page.history.map((h) => (
               <li key={h.id}>
                 {h.text} {h.reason}.{h.note ? ` ${t("history.note", { note: h.note })}` : ""}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="contacts-heading">
+        <h2 id="contacts-heading">{t("contacts.title")}</h2>
+        {page.contacts.length === 0 ? (
+          <p>{t("contacts.none")}</p>
+        ) : (
+          <ul>
+            {page.contacts.map((c) => (
+              <li key={c.id}>
+                {c.when} · {c.what} · {c.state}
+                {c.reason ? ` (${c.reason})` : null}
               </li>
             ))}
           </ul>

@@ -655,6 +655,9 @@ describe("through the routes: a borrower asks, staff decide, the borrower sees i
       [mariaRequest],
     );
     expect(rows).toEqual([{ subject: "Northwind Lending aceptó su solicitud" }]);
+    // The review page lists it among the earlier contacts.
+    const after = await page(supervisorJar, mariaRequest);
+    expect((after.data as { contacts: Array<{ what: string; state: string }> }).contacts[0]).toMatchObject({ what: "Plan decision", state: "Sent" });
   });
 
   test("the agent counter-offers within their limit; Alex sees it on My plan and accepts it", async () => {
