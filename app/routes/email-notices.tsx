@@ -95,7 +95,7 @@ export default function EmailNotices() {
           {t("emailNotices.no")}
         </Button>
       </Form>
-      <p>{t("emailNotices.either")}</p>
+      <p className="after-form">{t("emailNotices.either")}</p>
     </Page>
   );
 }
