@@ -20,7 +20,11 @@ type Common = {
 };
 
 export type ComplaintReceivedEmailProps = Common & { answerByText: string };
-export type ComplaintAnsweredEmailProps = Common & { outcome: "upheld" | "partly_upheld" | "not_upheld"; response: string };
+/**
+ * `regulator`: the body the borrower can also complain to, named only where it is theirs
+ * ("cfpb" for a creditor in the US); null names none.
+ */
+export type ComplaintAnsweredEmailProps = Common & { outcome: "upheld" | "partly_upheld" | "not_upheld"; response: string; regulator: "cfpb" | null };
 
 export function ComplaintReceivedEmail({ t, lang, appUrl, creditorName, creditorContact, reference, pageUrl, answerByText }: ComplaintReceivedEmailProps) {
   return (
@@ -46,7 +50,7 @@ export function ComplaintReceivedEmail({ t, lang, appUrl, creditorName, creditor
   );
 }
 
-export function ComplaintAnsweredEmail({ t, lang, appUrl, creditorName, creditorContact, reference, pageUrl, outcome, response }: ComplaintAnsweredEmailProps) {
+export function ComplaintAnsweredEmail({ t, lang, appUrl, creditorName, creditorContact, reference, pageUrl, outcome, response, regulator }: ComplaintAnsweredEmailProps) {
   return (
     <EmailLayout
       t={t}
@@ -67,6 +71,7 @@ export function ComplaintAnsweredEmail({ t, lang, appUrl, creditorName, creditor
         </Text>
       ))}
       <Text style={contentStyles.text}>{t("complaint.answered.notHappy")}</Text>
+      {regulator ? <Text style={contentStyles.text}>{t(`complaint.answered.regulator.${regulator}`)}</Text> : null}
       <Section>
         <PortalButton href={pageUrl} label={t("complaint.button")} />
       </Section>

@@ -40,7 +40,7 @@ export const ComplaintSchema = z.object({
 });
 export type Complaint = z.output<typeof ComplaintSchema>;
 
-const CreditorSchema = z.object({ name: z.string(), time_zone: z.string(), support_phone: z.string(), support_email: z.string().nullable() });
+const CreditorSchema = z.object({ name: z.string(), region: z.string().regex(/^[A-Z]{2}$/), time_zone: z.string(), support_phone: z.string(), support_email: z.string().nullable() });
 type Creditor = z.output<typeof CreditorSchema>;
 
 // ---------------------------------------------------------------------------------------
@@ -192,5 +192,5 @@ export async function complaintNoticeMessage(complaintId: string, which: "receiv
     return complaintReceivedEmail({ ...common, answerByText: answerByText(complaint.due_at, creditor.time_zone, complaint.language) });
   }
   if (complaint.status !== "resolved" || !complaint.outcome || complaint.response === null) return null;
-  return complaintAnsweredEmail({ ...common, outcome: complaint.outcome, response: complaint.response });
+  return complaintAnsweredEmail({ ...common, outcome: complaint.outcome, response: complaint.response, regulator: creditor.region === "US" ? "cfpb" : null });
 }

@@ -538,6 +538,7 @@ export const EMAIL_PREVIEWS: readonly EmailPreview[] = [
         pageUrl: new URL("/complaint", s.appUrl).toString(),
         outcome: "upheld",
         response: NOTES[s.language].complaint,
+        regulator: CREDITOR.region === "US" ? "cfpb" : null,
       }),
   },
   {

@@ -30,12 +30,12 @@ test("Alex tells us he is working with a debt adviser, sees the pause, then ends
   // The adviser's phone without the consent, and no organisation: both refused on their fields.
   await page.getByRole("textbox", { name: /^Your adviser's phone number/ }).fill("(800) 388-2227");
   await page.getByRole("button", { name: "Send" }).click();
-  await expect(page.getByRole("link", { name: "Enter the name of the organisation giving you debt advice" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Enter the name of the organization giving you debt advice" })).toBeVisible();
   await expect(page.getByRole("link", { name: 'To give us this, tick "I agree to this" above first. Or leave it empty.' })).toBeVisible();
   await expect(page.getByRole("textbox", { name: /^Your adviser's phone number/ })).toHaveValue("(800) 388-2227");
   await expectNoAxeViolations(page, javaScriptEnabled);
 
-  await page.getByRole("textbox", { name: /^Name of the debt advice organisation/ }).fill("GreenPath Financial Wellness");
+  await page.getByRole("textbox", { name: /^Name of the debt advice organization/ }).fill("GreenPath Financial Wellness");
   await page.getByRole("checkbox", { name: "I agree to this" }).check();
   await page.getByRole("textbox", { name: /^Your adviser's name/ }).fill("Dana Whitfield");
   await page.getByRole("textbox", { name: /^Your adviser's email address/ }).fill("dana@greenpath.example.org");
@@ -69,7 +69,7 @@ test("Alex tells us he is working with a debt adviser, sees the pause, then ends
   await page.getByRole("button", { name: "I'm no longer working with an adviser" }).click();
   await expect(page.getByText("Thank you for letting us know")).toBeVisible();
   await expect(page.getByText(/Collection on this account has started again/)).toBeVisible();
-  await expect(page.getByRole("textbox", { name: /^Name of the debt advice organisation/ })).toBeVisible();
+  await expect(page.getByRole("textbox", { name: /^Name of the debt advice organization/ })).toBeVisible();
   await expectNoAxeViolations(page, javaScriptEnabled);
 });
 

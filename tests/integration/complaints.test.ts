@@ -136,6 +136,8 @@ describe("complaints", () => {
     expect(answered).toHaveLength(1);
     expect(answered[0]!.subject).toBe(`Nuestra respuesta a su queja ${rows[0]!.reference}`);
     expect(answered[0]!.text).toContain("Ya lo movimos arriba.");
+    // Northwind Lending is in the US: the answer names the CFPB.
+    expect(answered[0]!.text).toContain("Oficina para la Protección Financiera del Consumidor (CFPB)");
     const { rows: audit } = await testDb().query<{ action: string; n: number }>(
       "select action, count(*)::int as n from app.audit_events where subject_id = $1 group by action order by action",
       [id],
@@ -146,5 +148,27 @@ describe("complaints", () => {
     ]);
     const unknown = "c0000000-0000-4000-8000-00000000dead";
     expect((await call(() => answerLoader({ request: req(`/ops/requests/complaint/${unknown}`, { jar: agent }), params: { complaintId: unknown }, context }))).status).toBe(404);
+  });
+
+  test("a lender outside the US: the answer names no US regulator", async () => {
+    const alex = await signIn("DEMO-1001", ALEX_DOB);
+    expect((await complain(alex, { category: "website", details: "The pay button was hard to find." })).status).toBe(303);
+    const { rows } = await testDb().query<{ id: string }>("select id from app.complaints where borrower_id = (select borrower_id from app.accounts where id = $1) order by received_at desc limit 1", [DEMO_1001]);
+    const id = rows[0]!.id;
+    const { rows: creditor } = await testDb().query<{ id: string; region: string }>(
+      "update app.creditors as c set region = 'GB' from app.accounts as a where a.id = $1 and c.id = a.creditor_id returning c.id, 'US' as region",
+      [DEMO_1001],
+    );
+    try {
+      const agent = await signInStaff(STAFF.agent.email);
+      const form = { outcome: "not_upheld", response: "We looked at the page again and the button is at the top." };
+      expect((await call(() => answerAction({ request: req(`/ops/requests/complaint/${id}`, { method: "POST", form, jar: agent }), params: { complaintId: id }, context }))).status).toBe(200);
+      const answered = (await emails("complaint.answered")).filter((email) => email.text.includes("the button is at the top"));
+      expect(answered).toHaveLength(1);
+      expect(answered[0]!.text).toContain("If you are not happy with this answer");
+      expect(answered[0]!.text).not.toContain("Consumer Financial Protection Bureau");
+    } finally {
+      await testDb().query("update app.creditors set region = $2 where id = $1", [creditor[0]!.id, creditor[0]!.region]);
+    }
   });
 });

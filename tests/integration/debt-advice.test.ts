@@ -126,7 +126,7 @@ describe("Getting debt advice: bad input", () => {
 
     const empty = await send(jar, accountId, { organisation: "   " });
     expect(empty.status).toBe(400);
-    expect(empty.data).toMatchObject({ errors: { organisation: "Enter the name of the organisation giving you debt advice" } });
+    expect(empty.data).toMatchObject({ errors: { organisation: "Enter the name of the organization giving you debt advice" } });
 
     const long = "x".repeat(1000);
     const tooLong = await send(jar, accountId, { organisation: long, consent: "on", terms, adviserName: long, adviserPhone: long, adviserEmail: long });

@@ -159,7 +159,7 @@ describe("we have your request for help", () => {
 
     expect(email.text).toContain("FREE, INDEPENDENT ADVICE");
     expect(lines).toContain("Free, independent debt advice is also available. An adviser can look at your whole situation with you.");
-    expect(lines).toContain("In the US, you can talk to a nonprofit credit counselling agency that is a member of the NFCC.");
+    expect(lines).toContain("In the US, you can talk to a nonprofit credit counseling agency that is a member of the NFCC.");
     expect(lines).toContain("To find one, visit the NFCC's website: https://www.nfcc.org");
     expect(email.html).toContain('href="https://www.nfcc.org"');
     expect(lines).toContain("Or call 1-800-388-2227. Help is available in English and Spanish.");
@@ -297,7 +297,7 @@ describe("we have your dispute", () => {
     expect(email.to).toEqual(["alex@example.com"]);
     expect(email.subject).toBe("We have your dispute about your Northwind Lending account");
     expect(email.text).toContain("WE HAVE YOUR DISPUTE");
-    expect(lines).toContain("You told us: I don't recognise this debt");
+    expect(lines).toContain("You told us: I don't recognize this debt");
     expect(lines).toContain("Thank you for telling us. We will look into it.");
     expect(email.text).toContain("WHILE WE LOOK INTO IT");
     expect(lines).toContain("We will not ask you to pay this account.");
@@ -316,7 +316,7 @@ describe("we have your dispute", () => {
   });
 
   const englishKinds: Array<{ kind: DisputeKind; line: string }> = [
-    { kind: "not_mine", line: "You told us: I don't recognise this debt" },
+    { kind: "not_mine", line: "You told us: I don't recognize this debt" },
     { kind: "wrong_amount", line: "You told us: The amount is wrong" },
     { kind: "already_paid", line: "You told us: I already paid" },
     { kind: "identity_theft", line: "You told us: I think this is identity theft" },
