@@ -6,13 +6,14 @@
  */
 import { Link } from "@remix-run/react";
 import { useTranslation } from "react-i18next";
+import { OpsEarlierContacts, type OpsEarlierContactsProps } from "~/components/ops-earlier-contacts";
 
 export interface OpsRequestTrailProps {
   history: Array<{ when: string; who: string; action: string; reason: string | null }>;
   others: Array<{ id: string; kind: string; when: string | null; status: string; outcome: string | null }>;
   ledger: Array<{ on: string; kind: string; reason: string | null; amount: string }>;
   /** The borrower's latest messages from us (the outbox), newest first. */
-  contacts: Array<{ id: string; when: string; what: string; state: string; reason: string | null }>;
+  contacts: OpsEarlierContactsProps["contacts"];
   accountId: string;
 }
 
@@ -46,24 +47,7 @@ export function OpsRequestTrail({ history, others, ledger, contacts, accountId }
         </section>
       ) : null}
 
-      <section aria-labelledby="contacts-title">
-        <h2 id="contacts-title">{t("contacts.title")}</h2>
-        {contacts.length === 0 ? (
-          <p>{t("contacts.none")}</p>
-        ) : (
-          <ul>
-            {contacts.map((c) => (
-              <li key={c.id}>
-                {c.when} · {c.what} · {c.state}
-                {c.reason ? ` (${c.reason})` : null}
-              </li>
-            ))}
-          </ul>
-        )}
-        <p>
-          <Link to={`/ops/accounts/${accountId}`}>{t("contacts.all")}</Link>
-        </p>
-      </section>
+      <OpsEarlierContacts contacts={contacts} accountId={accountId} />
 
       <details className="terms">
         <summary>{t("ledger.title")}</summary>

@@ -16,7 +16,7 @@ import { formatMoney } from "~/domain/money";
 import { formatPhoneNumber } from "~/domain/phone";
 import { intlLocale } from "~/i18n/config";
 import { getLanguage, i18nServer } from "~/i18n/i18next.server";
-import { accountMessages } from "~/utils/contact-history.server";
+import { contactHistory } from "~/utils/contact-history.server";
 import { getAccountDebtAdviceForStaff } from "~/utils/debt-advice.server";
 import { issueLinkForBorrower, staffAccount } from "~/utils/staff-console.server";
 import { getVulnerabilityNotes } from "~/utils/vulnerability.server";
@@ -36,8 +36,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!parsed.success) throw notFound();
   const view = await staffAccount(staff, parsed.data.accountId);
   if (!view) throw notFound();
-  const [advice, messages] = await Promise.all([getAccountDebtAdviceForStaff(view.account.id), accountMessages(staff, view.account.id)]);
   const language = await getLanguage(request, null);
+  const [advice, messages] = await Promise.all([
+    getAccountDebtAdviceForStaff(view.account.id),
+    contactHistory(staff, view.account.id, { language, timeZone: view.creditor.time_zone }),
+  ]);
   const locale = intlLocale(language);
   const money = (minor: number) => formatMoney(minor, view.account.currency, locale);
   const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: view.creditor.time_zone });
@@ -110,23 +113,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     ledger: view.ledger.map((l) => ({ id: l.id, on: day(l.effective_on), kind: l.kind, amount: money(l.amount_minor), reason: l.reason_code })),
     consents: view.consents.map((c) => ({ id: c.id, when: dateTime.format(c.created_at), kind: c.kind, action: c.action, version: c.version, language: c.language, hash: c.sha256.slice(0, 12) })),
     links: view.links.map((l) => ({ id: l.id, created: dateTime.format(l.created_at), expires: dateTime.format(l.expires_at), used: l.used_at ? dateTime.format(l.used_at) : null, purpose: l.purpose })),
-    messages: messages.map((m) => ({
-      id: m.id,
-      when: dateTime.format(m.created_at),
-      what: t(`account.messages.template.${m.template}`, { defaultValue: m.template }),
-      kind: t(`account.messages.category.${m.category}`),
-      state: m.state,
-      stateLabel: t(`account.messages.state.${m.state}`),
-      detail: [
-        m.sent_at ? t("account.messages.sentAt", { when: dateTime.format(m.sent_at) }) : null,
-        m.state === "queued" && m.not_before && m.not_before > new Date() ? t("account.messages.waitsUntil", { when: dateTime.format(m.not_before) }) : null,
-        m.attempts > 1 || m.state === "failed" ? t("account.messages.attempts", { count: m.attempts }) : null,
-        m.last_error_code && m.state !== "sent" ? t("account.messages.error", { code: m.last_error_code }) : null,
-        m.cancel_reason ? t(`account.messages.reason.${m.cancel_reason}`, { defaultValue: m.cancel_reason }) : null,
-      ]
-        .filter(Boolean)
-        .join(" · "),
-    })),
+    messages,
     audit: view.audit.map((e) => ({
       no: e.event_no,
       when: dateTime.format(e.occurred_at),

@@ -23,6 +23,7 @@ import { Alert } from "~/components/alert";
 import { Button } from "~/components/button";
 import { ErrorLines } from "~/components/field";
 import { MoneyField } from "~/components/money-field";
+import { OpsEarlierContacts } from "~/components/ops-earlier-contacts";
 import { Page } from "~/components/page";
 import { RadioCards } from "~/components/radio-cards";
 import { ScheduleList } from "~/components/schedule-list";
@@ -471,21 +472,7 @@ export default function PlanRequestPage() {
         )}
       </section>
 
-      <section aria-labelledby="contacts-heading">
-        <h2 id="contacts-heading">{t("contacts.title")}</h2>
-        {page.contacts.length === 0 ? (
-          <p>{t("contacts.none")}</p>
-        ) : (
-          <ul>
-            {page.contacts.map((c) => (
-              <li key={c.id}>
-                {c.when} · {c.what} · {c.state}
-                {c.reason ? ` (${c.reason})` : null}
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      <OpsEarlierContacts contacts={page.contacts} accountId={page.accountId} />
 
       <section aria-labelledby="ledger-heading">
         <h2 id="ledger-heading">{t("ledger.heading")}</h2>

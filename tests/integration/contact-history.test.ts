@@ -51,6 +51,21 @@ describe("contact history", () => {
     await expect(accountMessages(staff, "a0000000-0000-4000-8000-00000000ffff")).rejects.toMatchObject({ hint: "account_not_found" });
   });
 
+  test("a review page's list reads only the latest it shows; a limit outside 1 to 200 is refused", async () => {
+    const { accountId, borrowerId } = await accountRefs();
+    for (let i = 0; i < 12; i += 1) {
+      await enqueue({ template: "reminder.upcoming", category: "outreach", borrowerId, accountId, params: { installment_id: DEMO_1001 }, dedupeKey: `limit-test/${i}` });
+    }
+    const staff = { id: STAFF.agent.id, email: STAFF.agent.email, fullName: "Priya Shah", role: "agent" as const, approvalLimitMinor: 200_000 };
+    const all = await accountMessages(staff, accountId);
+    expect(all.length).toBeGreaterThanOrEqual(12);
+    const latest = await accountMessages(staff, accountId, 10);
+    expect(latest.map((m) => m.id)).toEqual(all.slice(0, 10).map((m) => m.id));
+    for (const limit of [0, 201]) {
+      await expect(accountMessages(staff, accountId, limit)).rejects.toMatchObject({ hint: "invalid_limit" });
+    }
+  });
+
   test("every template the outbox can send has a name staff can read, in English and Spanish", () => {
     for (const language of ["en", "es"]) {
       const ops = JSON.parse(readFileSync(`public/locales/${language}/ops.json`, "utf8")) as { account: { messages: { template: Record<string, string> } } };

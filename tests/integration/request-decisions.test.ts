@@ -391,8 +391,8 @@ describe("the borrower is told", () => {
     expect((await hardshipPost(agent, requestId, { intent: "decide", outcome: "payment_break", breakDays: "30", reason: "income_fell", note: "" })).status).toBe(303);
     await settleOutbox();
     const page = await hardshipPage(agent, requestId);
-    const { contacts } = page.data as { contacts: Array<{ what: string; state: string }> };
-    expect(contacts.slice(0, 2).map((c) => [c.what, c.state])).toEqual([
+    const { contacts } = page.data as { contacts: Array<{ what: string; stateLabel: string }> };
+    expect(contacts.slice(0, 2).map((c) => [c.what, c.stateLabel])).toEqual([
       ["Hardship request decided", "Sent"],
       ["Hardship request received", "Sent"],
     ]);
