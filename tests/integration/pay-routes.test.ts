@@ -11,6 +11,8 @@ import { action as payAction, loader as payLoader } from "~/routes/account.$acco
 import { loader as returnLoader } from "~/routes/account.$accountId.pay.return";
 import { action as webhookAction } from "~/routes/webhooks.stripe";
 import { deliverPendingEvents, payCheckoutSession } from "~/services/stripe/local-sandbox.server";
+import { z } from "zod";
+import { rpc } from "~/services/supabase/rpc.server";
 import { testDb } from "../setup/db";
 import { withLocalEmail } from "../setup/env";
 import { call, context, req, signIn, type Jar } from "../setup/routes";
@@ -131,6 +133,33 @@ describe("Pay now", () => {
     await testDb().query("update app.local_stripe_events set delivered_at = null");
     await deliver();
     expect((await stored(DEMO_1001)).ledger).toBe(1);
+  });
+
+  test("paying in a second tab expires the first tab's Checkout: only one can be paid, nothing goes to suspense", async () => {
+    const jar = await signIn("DEMO-1001", ALEX_DOB);
+    const before = await stored(DEMO_1001);
+    const first = checkoutOf((await pay(jar, { choice: "amount", amount: "30" })).headers.get("Location"));
+    const second = checkoutOf((await pay(jar, { choice: "amount", amount: "30" })).headers.get("Location"));
+    expect(second.sessionId).not.toBe(first.sessionId);
+
+    // The first tab's page no longer takes money; its payment is cancelled by Stripe's event.
+    expect(await payCheckoutSession(first.sessionId, { card: "4242 4242 4242 4242" })).toMatchObject({ status: "unavailable" });
+    await deliver();
+    const { rows } = await testDb().query<{ status: string }>("select status from app.payments where stripe_checkout_session_id = $1", [first.sessionId]);
+    expect(rows[0]!.status).toBe("cancelled");
+
+    expect((await payCheckoutSession(second.sessionId, { card: "4242 4242 4242 4242" })).status).toBe("succeeded");
+    await deliver();
+    expect(await stored(DEMO_1001)).toMatchObject({ ledger: before.ledger + 1, balance: before.balance - 3_000 });
+    const { rows: suspense } = await testDb().query<{ n: number }>("select count(*)::int as n from app.payment_suspense");
+    expect(suspense[0]!.n).toBe(0);
+  });
+
+  test("the other open Checkouts are read for the borrower's own account only", async () => {
+    const { rows } = await testDb().query<{ borrower_id: string }>("select borrower_id from app.accounts where id = $1", [DEMO_1002]);
+    await expect(
+      rpc("open_checkout_sessions", { p_borrower_id: rows[0]!.borrower_id, p_account_id: DEMO_1001, p_except_payment_id: null }, z.unknown()),
+    ).rejects.toMatchObject({ hint: "account_not_found" });
   });
 
   test("a declined card leaves the balance as it was, and the page says nothing was taken", async () => {
