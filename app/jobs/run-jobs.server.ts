@@ -3,16 +3,20 @@
  * route (/jobs/run): collection pauses that ended are lifted and overdue hardship requests
  * go to a supervisor, the sweep charges due installments, then, in local mode, the Stripe
  * sandbox's pending events are delivered to the webhook handler (in this process, so a pass
- * works with the dev server stopped too). The emails the pass queued are finished before it
- * returns; last, the outbox's sender delivers the messages that are due (ADR 014). Safe to
- * run on several machines at once: every step claims its work in the database.
+ * works with the dev server stopped too), and the reminders that are due are queued; last, the
+ * outbox's sender delivers the messages that are due (ADR 014), those the sweep's charges and
+ * the events queued included (receipts, plans paid off, automatic payments that did not go
+ * through: the database writes them with the charge or the event). Each recorded charge and
+ * each applied event nudges the sender, so a receipt goes while the sweep goes on; those
+ * passes finish before the pass's own, so one pass at a time sends. Safe to run on several
+ * machines at once: every step claims its work in the database.
  */
+import { nudgeOutbox, settleOutboxNudges } from "~/services/email/outbox-nudge.server";
 import { runOutbox, type OutboxReport } from "~/services/email/outbox.server";
 import { deliverPendingEvents } from "~/services/stripe/local-sandbox.server";
 import { runSweep, type SweepReport } from "~/utils/automatic-charges.server";
 import { escalateOverdueHardship, liftEndedPauses } from "~/utils/hardship.server";
 import { getEnv } from "~/utils/env.server";
-import { queuePaymentEmails, settlePaymentEmails } from "~/utils/payment-emails.server";
 import { queueReminders, type RemindersReport } from "~/utils/reminders.server";
 
 export interface JobsOptions {
@@ -56,11 +60,11 @@ export async function runJobs(options: JobsOptions = {}): Promise<JobsReport> {
   const sweep = await runSweep({
     today: options.today,
     maxBatches: options.maxBatches,
-    onRecorded: (claim) => queuePaymentEmails(claim.payment_id),
+    onRecorded: () => nudgeOutbox(),
   });
   const events = getEnv().local.stripe ? await deliverPendingEvents({ deliver: deliverToWebhookHandler }) : null;
-  await settlePaymentEmails();
   const reminders = await queueReminders({ today: options.today });
+  await settleOutboxNudges();
   const outbox = await runOutbox();
   return { pausesLifted, escalated, sweep, events, reminders, outbox };
 }

@@ -7,7 +7,8 @@
  * Consent works as on the plan review page (ADR 004): the loader renders the terms as exact
  * lines (app/utils/arrangement-terms.server.ts) and their SHA-256 rides in the form; the
  * action renders them again from the stored offer, today's balance and policy, refuses (400)
- * when the hash differs, and one database call makes the plan with the consent. The offer id
+ * when the hash differs, and one database call makes the plan with the consent (and queues
+ * its written confirmation in the same transaction: the outbox, ADR 014). The offer id
  * travels in the form too and must be this account's latest offer: another borrower's offer
  * is a 404. An expired or answered offer says so, with the ways forward.
  */
@@ -24,7 +25,7 @@ import { TermsLines } from "~/components/terms-lines";
 import { formatMoney } from "~/domain/money";
 import { intlLocale, type Language } from "~/i18n/config";
 import { i18nServer } from "~/i18n/i18next.server";
-import { sendArrangementConfirmation } from "~/utils/arrangement-email.server";
+import { nudgeOutbox } from "~/services/email/outbox-nudge.server";
 import { loadArrangementPage, type ArrangementPageContext } from "~/utils/arrangement-page.server";
 import { arrangementTerms, type Terms } from "~/utils/arrangement-terms.server";
 import { formatCalendarDate, formatInstant } from "~/utils/borrower-format.server";
@@ -156,22 +157,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return problem(409, result.reason);
   }
 
-  let emailed = false;
-  if (result.borrowerEmail) {
-    const sent = await sendArrangementConfirmation({
-      arrangementId: result.arrangementId,
-      accountId: page.overview.accountId,
-      to: result.borrowerEmail,
-      language: page.session.language,
-      status: "active",
-      choice: offerChoice(offer),
-      terms,
-      account: { ...page.termsAccount, balanceMinor: offer.balanceMinor },
-      contact: page.overview.creditor,
-    });
-    emailed = sent.status === "sent";
-  }
-  throw redirect(`${base}/my-plan?agreed=1&emailed=${emailed ? 1 : 0}`, { status: 303 });
+  // Accepting queued the plan's confirmation (template plan.confirmation): send it now.
+  nudgeOutbox();
+  throw redirect(`${base}/my-plan?agreed=1&emailed=${result.borrowerEmail ? 1 : 0}`, { status: 303 });
 }
 
 export default function CounterOffer() {

@@ -8,8 +8,9 @@
  * again, and refuses (400) when the hash differs from what the page showed: a tampered hidden
  * field, another account's id or a balance that moved cannot be agreed. Then one database call
  * stores the arrangement, its installments, the consent with the exact text, and the audit
- * event, and the confirmation email goes out. Post/Redirect/Get: a double submit finds the
- * arrangement already there and lands on My plan too.
+ * event, which queues the written confirmation in the same transaction (the outbox, ADR 014);
+ * once that has committed the action nudges the sender. Post/Redirect/Get: a double submit
+ * finds the arrangement already there and lands on My plan too.
  */
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
@@ -21,7 +22,7 @@ import { TermsLines } from "~/components/terms-lines";
 import { choiceSearchParams, evaluateChoice, readChoiceValues, type EvaluatedChoice } from "~/domain/arrangement-choice";
 import { CHOICE_FIELDS, type ChoiceValues } from "~/domain/arrangement-fields";
 import { i18nServer } from "~/i18n/i18next.server";
-import { sendArrangementConfirmation } from "~/utils/arrangement-email.server";
+import { nudgeOutbox } from "~/services/email/outbox-nudge.server";
 import { loadArrangementPage, type ArrangementPageContext } from "~/utils/arrangement-page.server";
 import { arrangementTerms, type Terms } from "~/utils/arrangement-terms.server";
 import { agreeArrangement } from "~/utils/arrangements.server";
@@ -130,22 +131,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return problem(400, "changed", reviewed);
   }
 
-  let emailed = false;
-  if (result.borrowerEmail) {
-    const sent = await sendArrangementConfirmation({
-      arrangementId: result.arrangementId,
-      accountId: page.overview.accountId,
-      to: result.borrowerEmail,
-      language,
-      status: result.status,
-      choice,
-      terms,
-      account: page.termsAccount,
-      contact: page.overview.creditor,
-    });
-    emailed = sent.status === "sent";
-  }
-  throw redirect(`${base}/my-plan?agreed=1&emailed=${emailed ? 1 : 0}`, { status: 303 });
+  // The agreement queued its confirmation (template plan.confirmation): send it now. With no
+  // email on file there is nothing to send, and My plan says nothing about email.
+  nudgeOutbox();
+  throw redirect(`${base}/my-plan?agreed=1&emailed=${result.borrowerEmail ? 1 : 0}`, { status: 303 });
 }
 
 export default function ReviewAndAgree() {

@@ -11,10 +11,13 @@
  *    still answered 200, so Stripe stops retrying; the money waits in suspense for staff.
  *    A completed Checkout Session in setup mode (a card or bank account saved for automatic
  *    payments) goes to `recordSetupCompleted` instead, which activates its authorization.
- * 4. An applied event of a payment queues its emails (payment-emails.server.ts) in the
- *    background: the answer does not wait for them. The receipt goes only once the payment
- *    has succeeded, the paid-off confirmation when it completed a plan, and for an automatic
- *    payment that failed (a bank debit returned) what happens next; each once.
+ * 4. The emails an event causes are written to the outbox by the database, in the same
+ *    transaction as the event (ADR 014; migration 20261128002000_payment_notices.sql): the
+ *    receipt once the payment has succeeded, the paid-off confirmation when it completed a
+ *    plan, what happens next for an automatic payment that failed (a bank debit returned),
+ *    and the copy of an authorization just activated; each once. After an applied event the
+ *    route nudges the outbox's sender (in the background: the answer does not wait), and
+ *    `npm run jobs` sends whatever a crash left.
  *
  * Only our own failures (the database unreachable, a bug) answer 5xx, so Stripe retries them.
  * The log lines carry the event id, type and outcome: never the payload.
@@ -23,19 +26,10 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import Stripe from "stripe";
 import { getStripe, getStripeWebhookSecret } from "~/services/stripe/client.server";
+import { nudgeOutbox } from "~/services/email/outbox-nudge.server";
 import { logger } from "~/utils/logger.server";
 import { recordSetupCompleted } from "~/utils/payment-authorizations.server";
-import { queueAuthorizationEmail, queuePaymentEmails } from "~/utils/payment-emails.server";
 import { InvalidStripeEventError, recordStripeEvent } from "~/utils/payments.server";
-
-/** The events after which a payment may have succeeded or failed (and so gets its emails). */
-const OUTCOME_EVENTS = new Set([
-  "checkout.session.completed",
-  "checkout.session.async_payment_succeeded",
-  "checkout.session.async_payment_failed",
-  "payment_intent.succeeded",
-  "payment_intent.payment_failed",
-]);
 
 function isSetupSession(event: Stripe.Event): event is Stripe.CheckoutSessionCompletedEvent {
   return event.type === "checkout.session.completed" && (event.data.object as { mode?: unknown }).mode === "setup";
@@ -111,14 +105,15 @@ export async function action({ request }: ActionFunctionArgs) {
     if (isSetupSession(event)) {
       const setup = await recordSetupCompleted(event, event.data.object);
       logger.info("stripe_webhook", { eventId: event.id, type: event.type, outcome: setup.outcome, authorizationId: setup.authorization_id });
-      if (setup.outcome === "applied" && setup.authorization_id) queueAuthorizationEmail(setup.authorization_id);
+      // The authorization's copy was queued with it: send it now, in the background.
+      if (setup.outcome === "applied") nudgeOutbox();
       return answer(200, { received: true, outcome: setup.outcome });
     }
     const result = await recordStripeEvent(event);
     logger.info("stripe_webhook", { eventId: event.id, type: event.type, outcome: result.outcome, paymentId: result.paymentId });
-    // Not awaited, never throws. Only events that can end a payment start its emails; their
-    // own queries check what happened (refunds and disputes never send one).
-    if (result.outcome === "applied" && result.paymentId && OUTCOME_EVENTS.has(event.type)) queuePaymentEmails(result.paymentId);
+    // Whatever the event queued (a receipt, a paid-off confirmation, a failed automatic
+    // payment's email) is committed: the sender takes it now, in the background; never throws.
+    if (result.outcome === "applied") nudgeOutbox();
     return answer(200, { received: true, outcome: result.outcome });
   } catch (error) {
     if (error instanceof InvalidStripeEventError) {

@@ -1,24 +1,23 @@
 /**
  * Secure links (issue 4 items 1–3, DESIGN §5 item 1, ADR 003). A link carries a 256-bit
- * random token; the database holds only its SHA-256, so a copy of the database (or a log)
- * opens nothing. Every check and counter lives in Postgres (api.open_access_link,
- * api.verify_access_link, api.request_new_access_link), so limits hold across restarts and
- * several servers; this module only makes tokens and session ids, hashes what it sends, and
- * parses what comes back.
+ * token: random for a link handed over directly (`npm run link`, a link staff copy), derived
+ * from the link's id under the server's secret for one the outbox emails
+ * (app/utils/link-token.server.ts, ADR 014). The database holds only its SHA-256, so a copy of
+ * the database (or a log, or the outbox) opens nothing. Every check and counter lives in
+ * Postgres (api.open_access_link, api.verify_access_link, api.request_new_access_link), so
+ * limits hold across restarts and several servers; this module only makes tokens and session
+ * ids, hashes what it sends, and parses what comes back.
  *
  * Nothing here logs a token, an answer, an address or an IP: ids and codes only.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { type Language } from "~/i18n/config";
-import { sendEmail, emailIdempotencyKey } from "~/services/email/send.server";
-import { getEmailT } from "~/services/email/t.server";
+import { nudgeOutbox } from "~/services/email/outbox-nudge.server";
 import { rpc, isRpcError } from "~/services/supabase/rpc.server";
-import { formatPhoneNumber } from "~/domain/phone";
 import { getEnv } from "~/utils/env.server";
 import { hashClientIp } from "~/utils/client-ip.server";
-import { logger } from "~/utils/logger.server";
-import { newLinkEmail } from "~emails/new-link";
+import { newDerivedLink } from "~/utils/link-token.server";
 
 // ---------------------------------------------------------------------------------------
 // Tokens, session ids and hashes
@@ -112,14 +111,7 @@ export type VerifyResult =
 const IssueResultSchema = z.object({ link_id: z.uuid(), expires_at: IsoDateTimeSchema, language: LanguageSchema });
 
 const NewLinkResultSchema = z.discriminatedUnion("matched", [
-  z.object({
-    matched: z.literal(true),
-    link_id: z.uuid(),
-    expires_at: IsoDateTimeSchema,
-    email: z.string(),
-    language: LanguageSchema,
-    creditor: z.object({ name: z.string(), support_phone: z.string(), support_email: z.string().nullable() }),
-  }),
+  z.object({ matched: z.literal(true), link_id: z.uuid(), expires_at: IsoDateTimeSchema, message_id: z.uuid() }),
   z.object({ matched: z.literal(false), throttled: z.boolean() }),
 ]);
 
@@ -225,61 +217,26 @@ export async function verifyAccessAnswer({ token, answer, clientIp }: { token: s
 /** Longer than any email (254) or reference: refused without a query. */
 const IdentifierSchema = z.string().trim().min(1).max(254);
 
-const pending = new Set<Promise<void>>();
-
-/**
- * Resolves once every new-link email this process has started sending has finished
- * (sent or failed). For tests and graceful shutdown; requests never wait for it.
- */
-export async function settleNewLinkEmails(): Promise<void> {
-  while (pending.size > 0) await Promise.allSettled([...pending]);
-}
-
-async function sendNewLinkEmail(match: Extract<z.output<typeof NewLinkResultSchema>, { matched: true }>, token: string): Promise<void> {
-  const env = getEnv();
-  const t = await getEmailT(match.language);
-  const contact = [formatPhoneNumber(match.creditor.support_phone), match.creditor.support_email].filter(Boolean).join(", ");
-  const minutes = Math.max(1, Math.round((match.expires_at.getTime() - Date.now()) / 60_000));
-  const result = await sendEmail({
-    to: match.email,
-    idempotencyKey: emailIdempotencyKey("new-link", match.link_id),
-    tags: [{ name: "kind", value: "new-link" }],
-    ...newLinkEmail({
-      t,
-      lang: match.language,
-      appUrl: env.APP_URL,
-      creditorName: match.creditor.name,
-      creditorContact: contact || null,
-      linkUrl: linkUrl(token),
-      expiresInMinutes: minutes,
-    }),
-  });
-  if (result.status === "error") logger.warn("access.new_link_email_failed", { linkId: match.link_id, code: result.code });
-}
-
 /**
  * Someone asked for a new link with an email address or an account reference. When it
- * matches an account whose borrower has an email on file, a 30-minute link is created and
- * emailed; otherwise nothing happens. Either way this resolves the same way after the same
- * database call: the email is sent in the background (the caller never waits on it, so a
- * match does not take longer than a miss), and failures are logged with ids only. The route
- * must answer everyone with the same words. Input that cannot be an identifier is ignored
- * without a query.
+ * matches an account whose borrower has an email on file, one database transaction creates
+ * a 30-minute link and queues its email (access.new_link, app/utils/outbox-templates/
+ * link-emails.server.ts); otherwise nothing happens. Either way this resolves the same way
+ * after the same one database call: on a match the outbox is then nudged, which returns at
+ * once and sends in the background (the caller never waits on it, so a match does not take
+ * longer than a miss). The link's id is chosen here and its token derived from it
+ * (app/utils/link-token.server.ts): the database gets the token's hash, the outbox row the
+ * link's id, and the token itself rests nowhere. The route must answer everyone with the
+ * same words. Input that cannot be an identifier is ignored without a query.
  */
 export async function requestNewLink({ identifier, clientIp }: { identifier: string; clientIp: string }): Promise<void> {
   const checked = IdentifierSchema.safeParse(identifier);
   if (!checked.success) return;
-  const token = generateToken();
+  const link = newDerivedLink();
   const result = await rpc(
     "request_new_access_link",
-    { p_identifier: checked.data, p_token_hash: hashToken(token), p_ip_hash: hashClientIp(clientIp) },
+    { p_identifier: checked.data, p_link_id: link.linkId, p_token_hash: link.tokenHash, p_ip_hash: hashClientIp(clientIp) },
     NewLinkResultSchema,
   );
-  if (!result.matched) return;
-  const sending: Promise<void> = sendNewLinkEmail(result, token)
-    .catch((error: unknown) => {
-      logger.error("access.new_link_email_failed", { linkId: result.link_id, code: (error as { code?: unknown }).code ?? null, name: error instanceof Error ? error.name : null });
-    })
-    .finally(() => pending.delete(sending));
-  pending.add(sending);
+  if (result.matched) nudgeOutbox();
 }

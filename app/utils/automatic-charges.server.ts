@@ -147,7 +147,7 @@ export interface SweepOptions {
   concurrency?: number;
   /** The date (YYYY-MM-DD) that counts as today for every creditor. */
   today?: string;
-  /** Called after each recorded charge (emails; the CLI prints nothing per charge). */
+  /** Called after each recorded charge (the jobs pass nudges the outbox, whose emails the charge queued; the CLI prints nothing per charge). */
   onRecorded?: (claim: Claim, record: ChargeRecord) => void | Promise<void>;
   /** Stop after this many batches (tests that kill a sweep half way). */
   maxBatches?: number;

@@ -9,7 +9,6 @@
  */
 import { z } from "zod";
 import { type Language } from "~/i18n/config";
-import { formatPhoneNumber } from "~/domain/phone";
 import { getEmailT } from "~/services/email/t.server";
 import { nudgeOutbox } from "~/services/email/outbox-nudge.server";
 import { isRpcError, rpc } from "~/services/supabase/rpc.server";
@@ -17,7 +16,7 @@ import { formatCalendarDate, dayIn } from "~/utils/borrower-format.server";
 import { hashClientIp } from "~/utils/client-ip.server";
 import { getEnv } from "~/utils/env.server";
 import { COMPLAINT_CATEGORIES, type ComplaintCategory } from "~/utils/feedback-lists";
-import type { OutboxRendered } from "~/utils/outbox-templates/types.server";
+import { emailContactLine, NoticeCreditorWithZoneSchema, type OutboxRendered } from "~/utils/outbox-templates/types.server";
 import type { Staff } from "~/utils/staff-session.server";
 import { complaintAnsweredEmail, complaintReceivedEmail } from "~emails/complaint";
 
@@ -40,8 +39,7 @@ export const ComplaintSchema = z.object({
 });
 export type Complaint = z.output<typeof ComplaintSchema>;
 
-const CreditorSchema = z.object({ name: z.string(), region: z.string().regex(/^[A-Z]{2}$/), time_zone: z.string(), support_phone: z.string(), support_email: z.string().nullable() });
-type Creditor = z.output<typeof CreditorSchema>;
+const CreditorSchema = NoticeCreditorWithZoneSchema;
 
 // ---------------------------------------------------------------------------------------
 // Feedback
@@ -70,10 +68,6 @@ export async function leaveFeedback(input: {
 
 // ---------------------------------------------------------------------------------------
 // Complaints
-
-function contactLine(creditor: Creditor): string | null {
-  return [formatPhoneNumber(creditor.support_phone), creditor.support_email].filter(Boolean).join(", ") || null;
-}
 
 /** "December 13, 2026": the last day we answer by, in the borrower's language. */
 export function answerByText(dueAt: Date, timeZone: string, language: Language): string {
@@ -184,7 +178,7 @@ export async function complaintNoticeMessage(complaintId: string, which: "receiv
     lang: complaint.language,
     appUrl: env.APP_URL,
     creditorName: creditor.name,
-    creditorContact: contactLine(creditor),
+    creditorContact: emailContactLine(creditor),
     reference: complaint.reference,
     pageUrl: `${env.APP_URL}/complaint`,
   };

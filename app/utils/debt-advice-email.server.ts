@@ -9,14 +9,13 @@
 import { z } from "zod";
 import { debtAdviceReceivedEmail } from "~emails/debt-advice-received";
 import { formatPhoneNumber } from "~/domain/phone";
-import { supportedLanguages } from "~/i18n/config";
 import { i18nServer } from "~/i18n/i18next.server";
 import { getEmailT } from "~/services/email/t.server";
 import { rpc } from "~/services/supabase/rpc.server";
 import { dayIn, formatCalendarDate } from "~/utils/borrower-format.server";
 import { DEBT_ADVICE_KINDS, type DebtAdviceKind } from "~/utils/debt-advice";
 import { getEnv } from "~/utils/env.server";
-import type { OutboxRendered } from "~/utils/outbox-templates/types.server";
+import { OutboxAccountSchema, type OutboxRendered } from "~/utils/outbox-templates/types.server";
 import type { RequestEmailBase } from "~/utils/request-email.server";
 
 const Uuid = z.uuid();
@@ -47,25 +46,12 @@ export async function debtAdviceReceivedMessage(
   });
 }
 
-const NoticeSchema = z
-  .object({
-    account_id: Uuid,
-    currency: z.string().length(3),
-    reference_last4: z.string().min(1),
-    creditor: z.object({
-      name: z.string().min(1),
-      region: z.string().regex(/^[A-Z]{2}$/),
-      support_phone: z.string().min(1),
-      support_email: z.string().nullable(),
-      time_zone: z.string().min(1),
-    }),
-    borrower: z.object({ email: z.string().nullable(), language: z.enum(supportedLanguages) }),
-    declaration_id: Uuid,
-    kind: z.enum(DEBT_ADVICE_KINDS),
-    ends_at: z.coerce.date(),
-    contact_shared: z.boolean(),
-  })
-  .nullable();
+const NoticeSchema = OutboxAccountSchema.extend({
+  declaration_id: Uuid,
+  kind: z.enum(DEBT_ADVICE_KINDS),
+  ends_at: z.coerce.date(),
+  contact_shared: z.boolean(),
+}).nullable();
 
 /** The confirmation of an active declaration; null when it no longer applies (ended). */
 export async function debtAdviceNoticeMessage(declarationId: string): Promise<OutboxRendered | null> {

@@ -82,6 +82,12 @@ export type EmailPreview = {
   id: string;
   /** The template file in emails/, e.g. "reminder-upcoming.tsx". */
   file: string;
+  /**
+   * Where the one-tap "stop reminders" link is, as the outbox sends it: in the footer (the
+   * default, every email to a borrower), "body" (the email shows it itself: the reminders,
+   * whose outbox templates set showsStopLink), or "none" (an email to staff).
+   */
+  stopLink?: "body" | "none";
   build: (sample: PreviewSample) => Promise<PreviewEmail> | PreviewEmail;
 };
 
@@ -330,6 +336,7 @@ export const EMAIL_PREVIEWS: readonly EmailPreview[] = [
   },
   {
     id: "reminder-upcoming",
+    stopLink: "body",
     file: "reminder-upcoming.tsx",
     build: async (s) =>
       reminderUpcomingEmail({
@@ -343,6 +350,7 @@ export const EMAIL_PREVIEWS: readonly EmailPreview[] = [
   },
   {
     id: "reminder-upcoming-automatic-changed",
+    stopLink: "body",
     file: "reminder-upcoming.tsx",
     build: async (s) =>
       reminderUpcomingEmail({
@@ -406,6 +414,7 @@ export const EMAIL_PREVIEWS: readonly EmailPreview[] = [
   },
   {
     id: "reminder-missed",
+    stopLink: "body",
     file: "reminder-missed.tsx",
     build: async (s) => reminderMissedEmail({ ...(await reminderCommon(s)), amountText: s.money(s.plan.regularMinor), dueText: s.date("2027-01-04") }),
   },
@@ -543,6 +552,7 @@ export const EMAIL_PREVIEWS: readonly EmailPreview[] = [
   },
   {
     id: "staff-sign-in",
+    stopLink: "none",
     file: "staff-sign-in.tsx",
     build: (s) =>
       staffSignInEmail({
@@ -569,9 +579,9 @@ export async function renderEmailPreview(id: string | undefined, language: strin
   if (!preview || !isLanguage(language)) return null;
   const sample = await previewSample(language);
   const email = await preview.build(sample);
-  // As the outbox sends it to a borrower: the footer's one-tap link to stop reminders (reminders
-  // say it in their body; staff emails have none).
-  const stopLink = preview.file === "staff-sign-in.tsx" || preview.file.startsWith("reminder-") ? null : new URL("/unsubscribe/v1.preview", getEnv().APP_URL).toString();
+  // As the outbox sends it to a borrower: the footer's one-tap link to stop reminders, unless
+  // the email shows it itself or goes to staff.
+  const stopLink = preview.stopLink ? null : new URL("/unsubscribe/v1.preview", getEnv().APP_URL).toString();
   const react = stopLink ? createElement(StopRemindersLinkContext.Provider, { value: stopLink }, email.react) : email.react;
   const [html, text] = await Promise.all([render(react), render(react, { plainText: true })]);
   return { id: preview.id, file: preview.file, language, subject: email.subject, html, text };

@@ -1,45 +1,44 @@
 /**
- * What the borrower is told after money moves (issue 6 items 4-6), each email once: its
- * idempotency key is built from the payment, arrangement or authorization it is about, so a
- * replayed webhook, the second event of one payment, or the sweep and the webhook both
- * reporting the same charge never send a second one.
+ * What the borrower is told after money moves (issue 6 items 4-6), read from the database
+ * when the message goes (ADR 014):
  *
- * - after a payment: the receipt (when it succeeded), the paid-off confirmation (when it
- *   completed the plan), and for an automatic payment that did not go through, either "we
- *   will try again on …" / "please pay it yourself" or "your bank asks you to confirm";
- * - after a saved payment method is activated: the authorization with its exact words.
+ * - the plan paid off (`api.completed_arrangement_notice`), after the payment that completed it;
+ * - an automatic payment that did not go through (`api.automatic_payment_notice`): either
+ *   "we will try again on …" / "please pay it yourself", or "your bank asks you to confirm";
+ * - the authorization of automatic payments, once the method is saved
+ *   (`api.payment_authorization_notice`), with the exact words agreed.
  *
- * The facts come from the database (`api.*_notice` functions), never from the request that
- * triggered the email. Sends run in the background; errors are logged with ids only.
+ * (The receipt has its own module, app/utils/payment-receipt.server.ts.) The database queues
+ * each message once, in the transaction of the audit event that marks the fact (migration
+ * 20261128002000_payment_notices.sql); the outbox templates
+ * (app/utils/outbox-templates/payment-notices.server.ts) call these, and the words come from
+ * app/utils/autopay-email.server.ts. Each returns null when the message no longer applies:
+ * the sender then cancels it instead of sending.
  */
 import { z } from "zod";
-import { supportedLanguages } from "~/i18n/config";
+import type { Language } from "~/i18n/config";
 import { rpc } from "~/services/supabase/rpc.server";
-import type { SendEmailResult } from "~/services/email/send.server";
-import { sendAutomaticPaymentFailed, sendAutopayAuthorization, sendConfirmAutomaticPayment, sendPlanPaidOff } from "~/utils/autopay-email.server";
-import { queueEmail, settleQueuedEmails } from "~/utils/background-email.server";
+import { automaticPaymentFailedMessage, autopayAuthorizationMessage, confirmAutomaticPaymentMessage, planPaidOffMessage, type AutopayEmailBase } from "~/utils/autopay-email.server";
+import { NoticeCreditorSchema, type OutboxRendered } from "~/utils/outbox-templates/types.server";
 import { methodText } from "~/utils/payment-authorizations.server";
-import { sendPaymentReceipt } from "~/utils/payment-receipt.server";
 
 const Uuid = z.uuid();
 const Minor = z.number().int().refine(Number.isSafeInteger, "not a safe integer");
 const IsoDate = z.iso.date();
 
+/** The account and creditor facts every notice carries. */
 const Contacts = {
+  account_id: Uuid,
+  currency: z.string().length(3),
   reference_last4: z.string().min(1),
-  creditor: z.object({
-    name: z.string().min(1),
-    region: z.string().regex(/^[A-Z]{2}$/),
-    support_phone: z.string().min(1),
-    support_email: z.string().nullable(),
-  }),
-  borrower: z.object({ email: z.string().nullable(), language: z.enum(supportedLanguages) }),
+  creditor: NoticeCreditorSchema,
 };
 
-function base(notice: { account_id: string; currency: string } & { [K in keyof typeof Contacts]: z.output<(typeof Contacts)[K]> }, to: string) {
+type ContactFacts = { account_id: string; currency: string; reference_last4: string; creditor: z.output<typeof Contacts.creditor> };
+
+function base(notice: ContactFacts, language: Language): AutopayEmailBase {
   return {
-    to,
-    language: notice.borrower.language,
+    language,
     region: notice.creditor.region,
     currency: notice.currency,
     creditorName: notice.creditor.name,
@@ -51,108 +50,78 @@ function base(notice: { account_id: string; currency: string } & { [K in keyof t
 
 const AutomaticNoticeSchema = z
   .object({
+    ...Contacts,
     payment_id: Uuid,
-    account_id: Uuid,
     arrangement_id: Uuid,
     status: z.string(),
     failure_code: z.string().nullable(),
     attempt: z.number().int(),
     amount_minor: Minor,
-    currency: z.string().length(3),
     due_on: IsoDate,
     next_attempt_on: IsoDate.nullable(),
-    ...Contacts,
+    installment_status: z.string(),
+    arrangement_status: z.string(),
+    latest_attempt: z.number().int(),
   })
   .nullable();
 
-/** For an automatic payment that did not go through: the email that says what happens next. */
-export async function sendAutomaticPaymentNotice(paymentId: string): Promise<SendEmailResult | null> {
+/**
+ * For an automatic payment that did not go through: the email that says what happens next
+ * (confirm with the bank, we try again, or pay it yourself). Null when it no longer applies:
+ * the payment is not a failed automatic one (or went through since), its installment was paid
+ * since, its plan is no longer active, or a later attempt was made (which has its own email).
+ */
+export async function automaticPaymentNoticeMessage(paymentId: string, language: Language): Promise<OutboxRendered | null> {
   const notice = await rpc("automatic_payment_notice", { p_payment_id: Uuid.parse(paymentId) }, AutomaticNoticeSchema);
-  const to = notice?.borrower.email;
-  if (!notice || !to || notice.status !== "failed") return null;
-  const common = { ...base(notice, to), paymentId: notice.payment_id, amountMinor: notice.amount_minor, dueOn: notice.due_on };
-  if (notice.failure_code === "authentication_required") return sendConfirmAutomaticPayment(common);
-  return sendAutomaticPaymentFailed({ ...common, nextAttemptOn: notice.next_attempt_on });
+  if (!notice || notice.status !== "failed") return null;
+  if (notice.installment_status === "paid" || notice.arrangement_status !== "active" || notice.latest_attempt > notice.attempt) return null;
+  const common = { ...base(notice, language), amountMinor: notice.amount_minor, dueOn: notice.due_on };
+  if (notice.failure_code === "authentication_required") return confirmAutomaticPaymentMessage(common);
+  return automaticPaymentFailedMessage({ ...common, nextAttemptOn: notice.next_attempt_on });
 }
 
 const PaidOffNoticeSchema = z
   .object({
+    ...Contacts,
     arrangement_id: Uuid,
-    account_id: Uuid,
     total_paid_minor: Minor,
-    currency: z.string().length(3),
     last_payment_on: IsoDate,
     balance_minor: Minor,
-    ...Contacts,
   })
   .nullable();
 
-/** When this payment completed a plan: the paid-off confirmation. */
-export async function sendPlanPaidOffNotice(paymentId: string): Promise<SendEmailResult | null> {
-  const arrangementId = await rpc("payment_completed_arrangement", { p_payment_id: Uuid.parse(paymentId) }, Uuid.nullable());
-  if (!arrangementId) return null;
-  const notice = await rpc("completed_arrangement_notice", { p_arrangement_id: arrangementId }, PaidOffNoticeSchema);
-  const to = notice?.borrower.email;
-  if (!notice || !to) return null;
-  return sendPlanPaidOff({
-    ...base(notice, to),
-    arrangementId: notice.arrangement_id,
+/** The paid-off confirmation of a completed plan; null unless the plan is completed. */
+export async function planPaidOffNoticeMessage(arrangementId: string, language: Language): Promise<OutboxRendered | null> {
+  const notice = await rpc("completed_arrangement_notice", { p_arrangement_id: Uuid.parse(arrangementId) }, PaidOffNoticeSchema);
+  if (!notice) return null;
+  return planPaidOffMessage({
+    ...base(notice, language),
     totalPaidMinor: notice.total_paid_minor,
     balanceMinor: Math.max(notice.balance_minor, 0),
     lastPaymentOn: notice.last_payment_on,
   });
 }
 
-/** Every email one payment may call for; each decides from the database whether it applies. */
-export async function sendPaymentEmails(paymentId: string): Promise<void> {
-  await sendPaymentReceipt(paymentId);
-  await sendPlanPaidOffNotice(paymentId);
-  await sendAutomaticPaymentNotice(paymentId);
-}
-
 const AuthorizationNoticeSchema = z
   .object({
+    ...Contacts,
     authorization_id: Uuid,
-    account_id: Uuid,
     method_type: z.enum(["card", "us_bank_account"]),
     method_label: z.string().nullable(),
     method_last4: z.string().regex(/^\d{4}$/),
     terms_body: z.string().min(1),
-    currency: z.string().length(3),
     installments: z.array(z.object({ due_on: IsoDate, amount_minor: Minor })),
-    ...Contacts,
   })
   .nullable();
 
-/** The authorization the borrower gave, once it is active (the method is saved). */
-export async function sendAuthorizationEmail(authorizationId: string): Promise<SendEmailResult | null> {
+/** The authorization the borrower gave, with the words agreed; null unless it is active (stopped or replaced since). */
+export async function authorizationNoticeMessage(authorizationId: string, language: Language): Promise<OutboxRendered | null> {
   const notice = await rpc("payment_authorization_notice", { p_authorization_id: Uuid.parse(authorizationId) }, AuthorizationNoticeSchema);
-  const to = notice?.borrower.email;
-  if (!notice || !to) return null;
-  return sendAutopayAuthorization({
-    ...base(notice, to),
-    authorizationId: notice.authorization_id,
-    methodText: await methodText({ type: notice.method_type, label: notice.method_label, last4: notice.method_last4 }, notice.borrower.language),
+  if (!notice) return null;
+  return autopayAuthorizationMessage({
+    ...base(notice, language),
+    methodText: await methodText({ type: notice.method_type, label: notice.method_label, last4: notice.method_last4 }, language),
     termsLines: notice.terms_body.split("\n"),
     installments: notice.installments.map((i) => ({ dueOn: i.due_on, amountMinor: i.amount_minor })),
   });
 }
-
-// ---------------------------------------------------------------------------------------
-// In the background
-
-/**
- * Starts the payment's emails in the background and returns at once; never throws. Stripe
- * sends two events per Checkout payment and the sweep reports what the webhook reports too:
- * sends for one payment wait for each other, and the idempotency keys keep each to one email.
- */
-export function queuePaymentEmails(paymentId: string): void {
-  queueEmail(`payment/${paymentId}`, () => sendPaymentEmails(paymentId), "payment.email_failed", { paymentId });
-}
-
-export function queueAuthorizationEmail(authorizationId: string): void {
-  queueEmail(`authorization/${authorizationId}`, () => sendAuthorizationEmail(authorizationId), "autopay.email_failed", { authorizationId });
-}
-
-/** Resolves once every email this process has queued has finished (tests, shutdown, jobs). */
-export const settlePaymentEmails = settleQueuedEmails;

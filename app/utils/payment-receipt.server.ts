@@ -1,27 +1,25 @@
 /**
  * The receipt email for a payment Stripe confirmed (issue 6 item 6), in the borrower's
- * language, sent once per payment: the idempotency key is `payment-receipt/<payment id>`, so
- * a replayed webhook event, or the second event of the same payment, never sends a second
- * email. It is queued with the payment's other emails (payment-emails.server.ts) after the
- * webhook or the sweep recorded the payment.
+ * language. The outbox sends it (ADR 014): the payment's `payment.succeeded` audit event
+ * queues one `payment.receipt` message in the transaction that records the payment (migration
+ * 20261128002000_payment_notices.sql, key `payment.receipt/<payment id>`), so a replayed
+ * webhook event, the second event of the same payment, or the sweep and the webhook both
+ * reporting one charge never make a second email; the template
+ * (app/utils/outbox-templates/payment-receipt.server.ts) builds it here when it goes.
  *
  * What the receipt says comes from `api.payment_receipt`
  * (supabase/migrations/20261128000500_payment_receipts.sql), which is null until the payment
- * has succeeded: asking about a payment that is still processing, failed or unknown sends
- * nothing.
+ * has succeeded (and again once it is refunded): then there is nothing to send.
  */
 import { z } from "zod";
 import { paymentReceiptEmail } from "~emails/payment-receipt";
 import { formatMoney } from "~/domain/money";
-import { formatPhoneNumber } from "~/domain/phone";
-import { intlLocale, supportedLanguages, type Language } from "~/i18n/config";
+import { intlLocale, type Language } from "~/i18n/config";
 import { i18nServer } from "~/i18n/i18next.server";
-import { emailIdempotencyKey, sendEmail, type SendEmailResult } from "~/services/email/send.server";
 import { getEmailT } from "~/services/email/t.server";
 import { rpc } from "~/services/supabase/rpc.server";
 import { formatInstant } from "~/utils/borrower-format.server";
-import { getEnv } from "~/utils/env.server";
-import { logger } from "~/utils/logger.server";
+import { NoticeBorrowerSchema, NoticeCreditorWithZoneSchema, emailContactLine } from "~/utils/outbox-templates/types.server";
 
 const Minor = z.number().int().refine(Number.isSafeInteger, "not a safe integer");
 
@@ -34,14 +32,8 @@ const ReceiptSchema = z
     succeeded_at: z.coerce.date(),
     balance_after_minor: Minor,
     reference_last4: z.string().min(1),
-    creditor: z.object({
-      name: z.string().min(1),
-      region: z.string().regex(/^[A-Z]{2}$/),
-      time_zone: z.string().min(1),
-      support_phone: z.string().min(1),
-      support_email: z.string().nullable(),
-    }),
-    borrower: z.object({ email: z.string().nullable(), language: z.enum(supportedLanguages) }),
+    creditor: NoticeCreditorWithZoneSchema,
+    borrower: NoticeBorrowerSchema,
   })
   .nullable();
 
@@ -52,19 +44,19 @@ export async function loadPaymentReceipt(paymentId: string): Promise<Receipt | n
   return rpc("payment_receipt", { p_payment_id: paymentId }, ReceiptSchema);
 }
 
-/** The receipt email in a language: the same words whether it is sent at once or from the outbox. */
+/** The receipt email in a language. */
 export async function paymentReceiptMessage(receipt: Receipt, language: Language, appUrl: string) {
   const { creditor } = receipt;
   const [t, accountT] = await Promise.all([getEmailT(language), i18nServer.getFixedT(language, "account")]);
   const locale = intlLocale(language, creditor.region);
   const money = (minor: number) => formatMoney(minor, receipt.currency, locale);
-  const contact = [formatPhoneNumber(creditor.support_phone), creditor.support_email].filter(Boolean).join(", ");
+  const contact = emailContactLine(creditor);
   return paymentReceiptEmail({
     t,
     lang: language,
     appUrl,
     creditorName: creditor.name,
-    creditorContact: contact || null,
+    creditorContact: contact,
     amountText: money(receipt.amount_minor),
     // As the return page shows it: the day and the time with its zone, in the creditor's zone.
     dateText: formatInstant(receipt.succeeded_at, language, creditor.time_zone, creditor.region),
@@ -74,27 +66,4 @@ export async function paymentReceiptMessage(receipt: Receipt, language: Language
     referenceText: accountT("referenceEnding", { last4: receipt.reference_last4 }),
     accountUrl: new URL(`/account/${receipt.account_id}`, appUrl).toString(),
   });
-}
-
-/**
- * Sends the receipt of one payment. Null when there is nothing to send: the payment has not
- * succeeded (or does not exist), or the borrower has no email on file. Sending it again is
- * safe: the idempotency key makes the email service answer with the first send.
- * Throws only when the database cannot be asked (an outage or a bug).
- */
-export async function sendPaymentReceipt(paymentId: string): Promise<SendEmailResult | null> {
-  const id = z.uuid().safeParse(paymentId);
-  if (!id.success) return null;
-  const receipt = await loadPaymentReceipt(id.data);
-  const to = receipt?.borrower.email;
-  if (!receipt || !to) return null;
-
-  const result = await sendEmail({
-    to,
-    idempotencyKey: emailIdempotencyKey("payment-receipt", receipt.payment_id),
-    tags: [{ name: "kind", value: "payment-receipt" }],
-    ...(await paymentReceiptMessage(receipt, receipt.borrower.language, getEnv().APP_URL)),
-  });
-  if (result.status === "error") logger.warn("payment.receipt_email_failed", { paymentId: receipt.payment_id, code: result.code });
-  return result;
 }

@@ -15,13 +15,12 @@ import { planCounterOfferEmail } from "~emails/plan-counter-offer";
 import { planDeclinedEmail } from "~emails/plan-declined";
 import { debtAdviceFor } from "~emails/request-parts";
 import { formatMoney } from "~/domain/money";
-import { formatPhoneNumber } from "~/domain/phone";
 import { intlLocale, type Language } from "~/i18n/config";
 import { i18nServer } from "~/i18n/i18next.server";
 import { getEmailT } from "~/services/email/t.server";
 import { formatCalendarDate, formatInstant } from "~/utils/borrower-format.server";
 import { getEnv } from "~/utils/env.server";
-import type { OutboxRendered } from "~/utils/outbox-templates/types.server";
+import { emailContactLine, type OutboxRendered } from "~/utils/outbox-templates/types.server";
 import { getPlanDecisionNotice, type PlanDecisionNotice } from "~/utils/plan-decisions.server";
 
 /**
@@ -66,7 +65,7 @@ async function buildFor(notice: PlanDecisionNotice): Promise<OutboxRendered> {
   const money = (minor: number) => formatMoney(minor, notice.currency, locale);
   const date = (iso: string) => formatCalendarDate(iso, language, region);
   const url = (page: string) => new URL(`/account/${notice.account_id}/${page}`, env.APP_URL).toString();
-  const contact = [formatPhoneNumber(notice.creditor.support_phone), notice.creditor.support_email].filter(Boolean).join(", ");
+  const contact = emailContactLine(notice.creditor);
   const creditorName = notice.creditor.name;
   const common = {
     t,
@@ -74,7 +73,7 @@ async function buildFor(notice: PlanDecisionNotice): Promise<OutboxRendered> {
     lang: language,
     appUrl: env.APP_URL,
     creditorName,
-    creditorContact: contact || null,
+    creditorContact: contact,
     referenceText: accountT("referenceEnding", { last4: notice.reference_last4 }),
     note: notice.note,
     reasonText: borrowerReasonText(w, notice.decision, notice.reason_code, notice.note, creditorName),

@@ -17,12 +17,11 @@ import { reminderUpcomingEmail } from "~emails/reminder-upcoming";
 import type { ReminderEmailCommonProps } from "~emails/reminder-parts";
 import { z } from "zod";
 import { formatMoney } from "~/domain/money";
-import { formatPhoneNumber } from "~/domain/phone";
-import { intlLocale, supportedLanguages } from "~/i18n/config";
+import { intlLocale } from "~/i18n/config";
 import { i18nServer } from "~/i18n/i18next.server";
 import { rpc } from "~/services/supabase/rpc.server";
 import { formatCalendarDate } from "~/utils/borrower-format.server";
-import type { OutboxMessage, OutboxRenderContext, OutboxTemplate } from "~/utils/outbox-templates/types.server";
+import { emailContactLine, NoticeBorrowerSchema, NoticeCreditorWithZoneSchema, type OutboxMessage, type OutboxRenderContext, type OutboxTemplate } from "~/utils/outbox-templates/types.server";
 import { methodText } from "~/utils/payment-authorizations.server";
 
 export const REMINDER_TEMPLATES = ["reminder.upcoming", "reminder.missed"] as const;
@@ -84,14 +83,8 @@ const NoticeSchema = z
     method: z.object({ type: z.enum(["card", "us_bank_account"]), label: z.string().nullable(), last4: z.string().regex(/^\d{4}$/) }).nullable(),
     sendable: z.boolean(),
     reference_last4: z.string().min(1),
-    creditor: z.object({
-      name: z.string().min(1),
-      region: z.string().regex(/^[A-Z]{2}$/),
-      time_zone: z.string().min(1),
-      support_phone: z.string().min(1),
-      support_email: z.string().nullable(),
-    }),
-    borrower: z.object({ email: z.string().nullable(), language: z.enum(supportedLanguages) }),
+    creditor: NoticeCreditorWithZoneSchema,
+    borrower: NoticeBorrowerSchema,
   })
   .nullable();
 
@@ -114,7 +107,7 @@ function calendarDay(instant: Date, timeZone: string): string {
 async function prepare(notice: Notice, { language, t, appUrl, unsubscribeUrl, now }: OutboxRenderContext) {
   const [r, accountT] = await Promise.all([i18nServer.getFixedT(language, "reminders"), i18nServer.getFixedT(language, "account")]);
   const locale = intlLocale(language, notice.creditor.region);
-  const contact = [formatPhoneNumber(notice.creditor.support_phone), notice.creditor.support_email].filter(Boolean).join(", ");
+  const contact = emailContactLine(notice.creditor);
   const url = (page: string) => new URL(`/account/${notice.account_id}/${page}`, appUrl).toString();
   const common: ReminderEmailCommonProps = {
     t,
@@ -122,7 +115,7 @@ async function prepare(notice: Notice, { language, t, appUrl, unsubscribeUrl, no
     lang: language,
     appUrl,
     creditorName: notice.creditor.name,
-    creditorContact: contact || null,
+    creditorContact: contact,
     referenceText: accountT("referenceEnding", { last4: notice.reference_last4 }),
     planUrl: url("my-plan"),
     helpUrl: url("help"),
@@ -145,6 +138,7 @@ async function prepare(notice: Notice, { language, t, appUrl, unsubscribeUrl, no
  * automatic payment of a different amount. Params: `{ installment_id, notice, ... }`.
  */
 export const reminderUpcomingTemplate: OutboxTemplate = {
+  showsStopLink: true,
   async render(message, context) {
     const notice = await loadNotice(message);
     if (!notice) return null;
@@ -165,6 +159,7 @@ export const reminderUpcomingTemplate: OutboxTemplate = {
 
 /** `reminder.missed` (outreach): after a payment's date passed unpaid. Params: `{ installment_id, ... }`. */
 export const reminderMissedTemplate: OutboxTemplate = {
+  showsStopLink: true,
   async render(message, context) {
     const notice = await loadNotice(message);
     if (!notice) return null;

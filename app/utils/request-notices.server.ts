@@ -10,11 +10,10 @@
  * longer applies (the request was withdrawn or decided before its confirmation went).
  */
 import { z } from "zod";
-import { supportedLanguages } from "~/i18n/config";
 import { rpc } from "~/services/supabase/rpc.server";
 import { dayIn } from "~/utils/borrower-format.server";
 import { DISPUTE_OUTCOMES, HARDSHIP_OUTCOMES } from "~/utils/hardship.server";
-import type { OutboxRendered } from "~/utils/outbox-templates/types.server";
+import { NoticeBorrowerSchema, NoticeCreditorWithZoneSchema, type OutboxRendered } from "~/utils/outbox-templates/types.server";
 import { disputeReceivedMessage, disputeResolvedMessage, hardshipDecidedMessage, hardshipReceivedMessage } from "~/utils/request-email.server";
 
 const Uuid = z.uuid();
@@ -23,14 +22,8 @@ const AccountNotice = {
   account_id: Uuid,
   currency: z.string().length(3),
   reference_last4: z.string().min(1),
-  creditor: z.object({
-    name: z.string().min(1),
-    region: z.string().regex(/^[A-Z]{2}$/),
-    support_phone: z.string().min(1),
-    support_email: z.string().nullable(),
-    time_zone: z.string().min(1),
-  }),
-  borrower: z.object({ email: z.string().nullable(), language: z.enum(supportedLanguages) }),
+  creditor: NoticeCreditorWithZoneSchema,
+  borrower: NoticeBorrowerSchema,
 };
 
 function base(notice: { account_id: string; currency: string; reference_last4: string; creditor: z.output<typeof AccountNotice.creditor>; borrower: { language: "en" | "es" } }) {

@@ -15,11 +15,11 @@
  *
  * `get*` returns a state; `require*` throws a redirect Response (STYLE: Sessions).
  */
-import { createCookie, redirect, type Cookie } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { z } from "zod";
 import { type Language } from "~/i18n/config";
 import { rpc } from "~/services/supabase/rpc.server";
-import { getEnv, type Env } from "~/utils/env.server";
+import { signedCookies } from "~/utils/signed-cookie.server";
 import { TokenSchema, hashToken } from "./access-links.server";
 import { forgetForRequest, memoizeForRequest } from "~/utils/request-memo.server";
 
@@ -30,37 +30,11 @@ export const LINK_COOKIE_MINUTES = 15;
 /** Where an expired session lands (a friendly page, not an error). */
 export const SIGNED_OUT_EXPIRED_PATH = "/signed-out?reason=expired";
 
-type Cookies = { session: Cookie; link: Cookie };
-const cache = new WeakMap<Env, Cookies>();
-
-/** Built from the current environment (tests swap it between files). */
-function cookies(): Cookies {
-  const env = getEnv();
-  let built = cache.get(env);
-  if (!built) {
-    const secure = env.isProduction;
-    built = {
-      session: createCookie(secure ? "__Host-repay_session" : "repay_session", {
-        httpOnly: true,
-        sameSite: "lax",
-        secure,
-        path: "/",
-        maxAge: SESSION_ABSOLUTE_HOURS * 60 * 60,
-        secrets: env.SESSION_SECRETS,
-      }),
-      link: createCookie(secure ? "__Host-repay_link" : "repay_link", {
-        httpOnly: true,
-        sameSite: "lax",
-        secure,
-        path: "/",
-        maxAge: LINK_COOKIE_MINUTES * 60,
-        secrets: env.SESSION_SECRETS,
-      }),
-    };
-    cache.set(env, built);
-  }
-  return built;
-}
+/** The borrower's session, and the link's token on its way to the confirm page. */
+const cookies = signedCookies({
+  session: { name: "repay_session", sameSite: "lax", maxAgeSeconds: SESSION_ABSOLUTE_HOURS * 60 * 60 },
+  link: { name: "repay_link", sameSite: "lax", maxAgeSeconds: LINK_COOKIE_MINUTES * 60 },
+});
 
 /** The name of the session cookie in this environment (for tests and the e2e helper). */
 export function sessionCookieName(): string {

@@ -4,15 +4,14 @@
  * a borrower, emailed or shown once. Each call names the staff member; the database checks
  * their role again (app.require_staff), so a stale page cannot act for someone demoted.
  */
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { getEmailT } from "~/services/email/t.server";
-import { emailIdempotencyKey, sendEmail } from "~/services/email/send.server";
+import { nudgeOutbox } from "~/services/email/outbox-nudge.server";
 import { isRpcError, rpc } from "~/services/supabase/rpc.server";
 import { generateToken, hashToken } from "~/utils/access-links.server";
 import { getEnv } from "~/utils/env.server";
-import { formatPhoneNumber } from "~/domain/phone";
+import { newDerivedLink } from "~/utils/link-token.server";
 import type { Staff } from "~/utils/staff-session.server";
-import { newLinkEmail } from "~emails/new-link";
 
 import { BALANCE_BANDS, DPD_BUCKETS, QUEUE_KINDS } from "~/utils/ops-lists";
 
@@ -224,13 +223,7 @@ export async function staffAccount(staff: Staff, accountId: string): Promise<Sta
   }
 }
 
-const IssuedSchema = z.object({
-  link_id: z.uuid(),
-  expires_at: Timestamp,
-  email: z.string().nullable(),
-  language: z.enum(["en", "es"]),
-  creditor: z.object({ name: z.string(), support_phone: z.string(), support_email: z.string().nullable() }),
-});
+const IssuedSchema = z.object({ link_id: z.uuid(), expires_at: Timestamp, message_id: z.uuid().nullable() });
 
 export type IssuedLink =
   | { status: "emailed"; expiresAt: Date }
@@ -240,15 +233,19 @@ export type IssuedLink =
 
 /**
  * A 30-day secure link for the borrower: emailed to the address on file (the same email as
- * "send me a new link"), or returned once for the staff member to copy. Audited either way.
+ * "send me a new link", queued in the outbox as `access.link_from_staff` by the database call
+ * that makes the link, then sent at once in the background), or returned once for the staff
+ * member to copy. Audited either way. An emailed link's token is derived from its id
+ * (app/utils/link-token.server.ts) and rests in no table; a copied one is random and exists
+ * only in this answer.
  */
 export async function issueLinkForBorrower(staff: Staff, accountId: string, delivery: "email" | "copy"): Promise<IssuedLink> {
-  const token = generateToken();
+  const link = delivery === "email" ? newDerivedLink() : { linkId: randomUUID(), token: generateToken() };
   let issued: z.output<typeof IssuedSchema>;
   try {
     issued = await rpc(
       "staff_issue_access_link",
-      { p_staff_id: staff.id, p_account_id: accountId, p_token_hash: hashToken(token), p_delivery: delivery },
+      { p_staff_id: staff.id, p_account_id: accountId, p_link_id: link.linkId, p_token_hash: hashToken(link.token), p_delivery: delivery },
       IssuedSchema,
     );
   } catch (error) {
@@ -256,29 +253,7 @@ export async function issueLinkForBorrower(staff: Staff, accountId: string, deli
     if (isRpcError(error, "business") && error.code === "PT409") return { status: "no_email" };
     throw error;
   }
-  const env = getEnv();
-  const url = `${env.APP_URL}/l/${token}`;
-  if (delivery === "copy") return { status: "copied", url, expiresAt: issued.expires_at };
-
-  const { creditor } = issued;
-  const t = await getEmailT(issued.language);
-  const contact = [formatPhoneNumber(creditor.support_phone), creditor.support_email].filter(Boolean).join(", ");
-  const minutes = Math.max(1, Math.round((issued.expires_at.getTime() - Date.now()) / 60_000));
-  const sent = await sendEmail({
-    to: issued.email!,
-    idempotencyKey: emailIdempotencyKey("staff-link", issued.link_id),
-    tags: [{ name: "kind", value: "staff-link" }],
-    ...newLinkEmail({
-      t,
-      lang: issued.language,
-      appUrl: env.APP_URL,
-      creditorName: creditor.name,
-      creditorContact: contact || null,
-      linkUrl: url,
-      expiresInMinutes: minutes,
-      expiresInDays: Math.round(minutes / (24 * 60)),
-    }),
-  });
-  if (sent.status === "error") throw new Error(`The link email was not sent (${sent.code})`);
+  if (delivery === "copy") return { status: "copied", url: `${getEnv().APP_URL}/l/${link.token}`, expiresAt: issued.expires_at };
+  nudgeOutbox();
   return { status: "emailed", expiresAt: issued.expires_at };
 }

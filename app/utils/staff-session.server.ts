@@ -3,8 +3,10 @@
  * from borrowers' in every way: their own cookies, their own table, their own limits.
  *
  * - Sign-in is a one-time link by email, 15 minutes, stored as a SHA-256. The request page
- *   answers every address alike (the email goes in the background), so it never tells
- *   whether an address belongs to staff.
+ *   answers every address alike (the email is queued in the outbox by the same database
+ *   call and sent in the background), so it never tells whether an address belongs to staff.
+ *   The link's token is derived from its id (app/utils/link-token.server.ts) and rests in no
+ *   table; the outbox's `staff.sign_in` template derives it again when the email goes.
  * - `/ops/l/:token` moves the token into a 15-minute cookie (out of the URL, history and
  *   Referer) without spending it: mail scanners open links. A press of "Sign in" on
  *   `/ops/sign-in/confirm` spends it and starts the session.
@@ -16,18 +18,16 @@
  *
  * `get*` returns a state; `require*` throws a Response (redirect or 403).
  */
-import { createCookie, redirect, type Cookie } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { z } from "zod";
 import { type Language } from "~/i18n/config";
 import { STAFF_ROLES, type StaffRole } from "~/utils/ops-lists";
-import { getEmailT } from "~/services/email/t.server";
-import { emailIdempotencyKey, sendEmail } from "~/services/email/send.server";
+import { nudgeOutbox } from "~/services/email/outbox-nudge.server";
 import { rpc } from "~/services/supabase/rpc.server";
 import { generateToken, hashClientIp, hashToken, TokenSchema } from "~/utils/access-links.server";
-import { getEnv, type Env } from "~/utils/env.server";
-import { logger } from "~/utils/logger.server";
+import { signedCookies } from "~/utils/signed-cookie.server";
+import { newDerivedLink } from "~/utils/link-token.server";
 import { forgetForRequest, memoizeForRequest } from "~/utils/request-memo.server";
-import { staffSignInEmail } from "~emails/staff-sign-in";
 
 export const STAFF_IDLE_MINUTES = 30;
 export const STAFF_ABSOLUTE_HOURS = 8;
@@ -57,37 +57,12 @@ export const StaffRowSchema = z
     createdAt: row.created_at,
   }));
 
-type Cookies = { session: Cookie; link: Cookie };
-const cache = new WeakMap<Env, Cookies>();
-
-function cookies(): Cookies {
-  const env = getEnv();
-  let built = cache.get(env);
-  if (!built) {
-    const secure = env.isProduction;
-    built = {
-      session: createCookie(secure ? "__Host-repay_staff" : "repay_staff", {
-        httpOnly: true,
-        sameSite: "strict",
-        secure,
-        path: "/",
-        maxAge: STAFF_ABSOLUTE_HOURS * 60 * 60,
-        secrets: env.SESSION_SECRETS,
-      }),
-      // Lax: the link is opened from a mail app, a cross-site top-level navigation.
-      link: createCookie(secure ? "__Host-repay_staff_link" : "repay_staff_link", {
-        httpOnly: true,
-        sameSite: "lax",
-        secure,
-        path: "/",
-        maxAge: STAFF_LINK_MINUTES * 60,
-        secrets: env.SESSION_SECRETS,
-      }),
-    };
-    cache.set(env, built);
-  }
-  return built;
-}
+/** The staff session (strict: used only inside the console), and the sign-in link's token on its way to the confirm page. */
+const cookies = signedCookies({
+  session: { name: "repay_staff", sameSite: "strict", maxAgeSeconds: STAFF_ABSOLUTE_HOURS * 60 * 60 },
+  // Lax: the link is opened from a mail app, a cross-site top-level navigation.
+  link: { name: "repay_staff_link", sameSite: "lax", maxAgeSeconds: STAFF_LINK_MINUTES * 60 },
+});
 
 export function staffSessionCookieName(): string {
   return cookies().session.name;
@@ -98,46 +73,26 @@ export function staffSessionCookieName(): string {
 
 const RequestResultSchema = z.discriminatedUnion("send", [
   z.object({ send: z.literal(false) }),
-  z.object({ send: z.literal(true), link_id: z.uuid(), expires_at: z.coerce.date(), email: z.string(), full_name: z.string() }),
+  z.object({ send: z.literal(true), link_id: z.uuid(), expires_at: z.coerce.date(), message_id: z.uuid() }),
 ]);
 
 export const StaffEmailSchema = z.string().trim().toLowerCase().max(254).pipe(z.email());
 
-const pending = new Set<Promise<void>>();
-
-/** Resolves once every sign-in email this process started has finished (tests, shutdown). */
-export async function settleStaffSignInEmails(): Promise<void> {
-  while (pending.size > 0) await Promise.allSettled([...pending]);
-}
-
 /**
  * Someone asked for a console sign-in link. When the address is an active staff member's
- * (and no limit is hit) a link is created and emailed in the background; otherwise nothing
- * happens. Either way this resolves after the same one database call.
+ * (and no limit is hit) one database transaction creates the link and queues its email
+ * (`staff.sign_in`, in the language of the page they asked on); otherwise nothing happens.
+ * Either way this resolves after the same one database call; on a link the outbox is then
+ * nudged, which returns at once and sends in the background.
  */
 export async function requestStaffSignIn({ email, clientIp, language }: { email: string; clientIp: string; language: Language }): Promise<void> {
-  const token = generateToken();
+  const link = newDerivedLink();
   const result = await rpc(
     "request_staff_sign_in",
-    { p_email: email, p_token_hash: hashToken(token), p_ip_hash: hashClientIp(clientIp) },
+    { p_email: email, p_language: language, p_link_id: link.linkId, p_token_hash: link.tokenHash, p_ip_hash: hashClientIp(clientIp) },
     RequestResultSchema,
   );
-  if (!result.send) return;
-  const sending: Promise<void> = (async () => {
-    const t = await getEmailT(language);
-    const sent = await sendEmail({
-      to: result.email,
-      idempotencyKey: emailIdempotencyKey("staff-sign-in", result.link_id),
-      tags: [{ name: "kind", value: "staff-sign-in" }],
-      ...staffSignInEmail({ t, lang: language, name: result.full_name, linkUrl: `${getEnv().APP_URL}/ops/l/${token}` }),
-    });
-    if (sent.status === "error") logger.warn("staff.sign_in_email_failed", { linkId: result.link_id, code: sent.code });
-  })()
-    .catch((error: unknown) => {
-      logger.error("staff.sign_in_email_failed", { linkId: result.link_id, name: error instanceof Error ? error.name : null });
-    })
-    .finally(() => pending.delete(sending));
-  pending.add(sending);
+  if (result.send) nudgeOutbox();
 }
 
 // ---------------------------------------------------------------------------------------

@@ -26,8 +26,13 @@ async function signInStaff(page: Page, email: string) {
   await page.getByRole("textbox", { name: "Work email" }).fill(email);
   await page.getByRole("button", { name: "Email me a sign-in link" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Check your email" })).toBeVisible();
-  await page.goto("/dev/outbox");
-  await page.getByRole("listitem").filter({ hasText: email }).filter({ hasText: "Your sign-in link for the Repay console" }).first().getByRole("link").first().click();
+  // The outbox sends the email just after the answer: look again until it is there.
+  const signInEmail = page.getByRole("listitem").filter({ hasText: email }).filter({ hasText: "Your sign-in link for the Repay console" }).first().getByRole("link").first();
+  await expect(async () => {
+    await page.goto("/dev/outbox");
+    await expect(signInEmail).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  await signInEmail.click();
   const href = await page.locator('a[href*="/ops/l/"]').first().getAttribute("href");
   await page.goto(new URL(href!).pathname);
   await expect(page.getByRole("heading", { level: 1, name: "Sign in" })).toBeVisible();

@@ -65,7 +65,7 @@ export async function signInStaff(page: Page, member: { email: string; fullName:
   await expect(page.getByText("If that address belongs to a staff member, a sign-in link is on its way.")).toBeVisible();
   if (axe) await expectNoAxeViolations(page, javaScriptEnabled);
 
-  // The email goes out in the background, just after the answer: wait for it in the outbox.
+  // The outbox sends the email in the background, just after the answer: look again until it is there.
   let confirmPageChecked = !axe;
   const checkConfirmPage = async () => {
     if (confirmPageChecked) return;

@@ -6,9 +6,11 @@
  * audit rows free of tokens, answers and addresses. Time is moved by rewriting timestamps
  * as the table owner; nothing of ours is mocked.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { render } from "@react-email/render";
 import { describe, expect, test, vi } from "vitest";
 import { getLocalEmail, listLocalEmails } from "~/services/email/local-outbox.server";
+import { deliverOutboxMessage, runOutbox } from "~/services/email/outbox.server";
 import { rpc } from "~/services/supabase/rpc.server";
 import {
   generateToken,
@@ -17,13 +19,16 @@ import {
   issueAccessLink,
   openAccessLink,
   requestNewLink,
-  settleNewLinkEmails,
   throttleKey,
   TokenSchema,
   UnknownAccountReferenceError,
   verifyAccessAnswer,
 } from "~/utils/access-links.server";
-import { resetEnvForTests } from "~/utils/env.server";
+import { getEmailT } from "~/services/email/t.server";
+import { getEnv, resetEnvForTests } from "~/utils/env.server";
+import { deriveLinkToken, linkTokenFor, newDerivedLink } from "~/utils/link-token.server";
+import { outboxTemplates } from "~/utils/outbox-templates/index.server";
+import { OutboxMessageSchema } from "~/utils/outbox-templates/types.server";
 import {
   clearLinkToken,
   commitBorrowerSession,
@@ -34,8 +39,10 @@ import {
   setLinkToken,
 } from "~/utils/session.server";
 import { z } from "zod";
+import { newAccount } from "../setup/accounts";
 import { onRealPostgres, testDb } from "../setup/db";
 import { withLocalEmail } from "../setup/env";
+import { clearOutbox, newBorrower, outboxRow, settleOutbox, storedEmails, templateEmails, templateMessages } from "../setup/outbox";
 
 const ALEX = "b0000000-0000-4000-8000-000000000001";
 const MARIA = "b0000000-0000-4000-8000-000000000002";
@@ -503,7 +510,7 @@ describe("send me a new link", () => {
     const before = (await emailsTo("alex.rivera@example.com")).length;
     expect(await requestNewLink({ identifier: "  Alex.Rivera@Example.com ", clientIp: newIp() })).toBeUndefined();
     expect(await requestNewLink({ identifier: "nobody@example.com", clientIp: newIp() })).toBeUndefined();
-    await settleNewLinkEmails();
+    await settleOutbox();
     const emails = await emailsTo("alex.rivera@example.com");
     expect(emails).toHaveLength(before + 1);
     const email = await getLocalEmail(emails[0]!.id);
@@ -519,12 +526,17 @@ describe("send me a new link", () => {
     expect(await openAccessLink(token)).toMatchObject({ status: "ready" });
     expect(await answer(token, ALEX_DOB, newIp())).toMatchObject({ status: "ok", borrowerId: ALEX });
     expect(await emailsTo("nobody@example.com")).toHaveLength(0);
+    // It went through the outbox: one requested message about the link's account, holding its id.
+    const [message, ...more] = await templateMessages("access.new_link", `access.new_link/${row!.id}`);
+    expect(more).toEqual([]);
+    expect(message).toMatchObject({ category: "requested", state: "sent", borrower_id: ALEX, account_id: DEMO_1001, params: { link_id: row!.id } });
+    expect(email!.idempotency_key).toBe(`outbox/${message!.id}`);
   });
 
   test("a reference typed any way matches; María's email is in Spanish", async () => {
     const before = (await emailsTo("maria.lopez@example.net")).length;
     await requestNewLink({ identifier: " demo 1002 ".replace(" 1", "-1"), clientIp: newIp() });
-    await settleNewLinkEmails();
+    await settleOutbox();
     const emails = await emailsTo("maria.lopez@example.net");
     expect(emails).toHaveLength(before + 1);
     expect(emails[0]!.subject).toBe("Su nuevo enlace seguro para Northwind Lending");
@@ -545,7 +557,7 @@ describe("send me a new link", () => {
       matched.push(a.ms);
       missed.push(b.ms);
     }
-    await settleNewLinkEmails();
+    await settleOutbox();
     const median = (xs: number[]) => xs.sort((x, y) => x - y)[1]!;
     // The email is sent after the call returns, so a match costs only an insert more.
     expect(Math.abs(median(matched) - median(missed))).toBeLessThan(150);
@@ -564,26 +576,28 @@ describe("send me a new link", () => {
       [creditor],
     );
     const before = (await listLocalEmails(500)).length;
-    const token = generateToken();
+    const link = newDerivedLink();
     const result = await rpc(
       "request_new_access_link",
-      { p_identifier: "DEMO-9001", p_token_hash: hashToken(token), p_ip_hash: hashClientIp(newIp()) },
+      { p_identifier: "DEMO-9001", p_link_id: link.linkId, p_token_hash: link.tokenHash, p_ip_hash: hashClientIp(newIp()) },
       NewLinkRpcSchema,
     );
     expect(result).toEqual({ matched: false, throttled: false });
     expect(await requestNewLink({ identifier: "DEMO-9001", clientIp: newIp() })).toBeUndefined();
-    await settleNewLinkEmails();
+    await settleOutbox();
     expect((await listLocalEmails(500)).length).toBe(before);
+    const { rows } = await testDb().query("select 1 from app.outbound_messages where borrower_id = 'b0000000-0000-4000-8000-000000000009'");
+    expect(rows).toEqual([]);
   });
 
   test("five requests per address per hour, then nothing is sent even for a match", async () => {
     const ip = newIp();
     const call = () =>
-      rpc("request_new_access_link", { p_identifier: "nobody@example.org", p_token_hash: hashToken(generateToken()), p_ip_hash: hashClientIp(ip) }, NewLinkRpcSchema);
+      rpc("request_new_access_link", { p_identifier: "nobody@example.org", p_link_id: randomUUID(), p_token_hash: hashToken(generateToken()), p_ip_hash: hashClientIp(ip) }, NewLinkRpcSchema);
     for (let i = 0; i < 5; i++) expect(await call()).toEqual({ matched: false, throttled: false });
     const sixth = await rpc(
       "request_new_access_link",
-      { p_identifier: "sam.okafor@example.com", p_token_hash: hashToken(generateToken()), p_ip_hash: hashClientIp(ip) },
+      { p_identifier: "sam.okafor@example.com", p_link_id: randomUUID(), p_token_hash: hashToken(generateToken()), p_ip_hash: hashClientIp(ip) },
       NewLinkRpcSchema,
     );
     expect(sixth).toEqual({ matched: false, throttled: true });
@@ -591,7 +605,7 @@ describe("send me a new link", () => {
 
   test("three re-sent links per account per hour, however many addresses ask", async () => {
     const ask = () =>
-      rpc("request_new_access_link", { p_identifier: "DEMO-1003", p_token_hash: hashToken(generateToken()), p_ip_hash: hashClientIp(newIp()) }, NewLinkRpcSchema);
+      rpc("request_new_access_link", { p_identifier: "DEMO-1003", p_link_id: randomUUID(), p_token_hash: hashToken(generateToken()), p_ip_hash: hashClientIp(newIp()) }, NewLinkRpcSchema);
     const results = [await ask(), await ask(), await ask(), await ask()];
     expect(results.map((r) => r.matched)).toEqual([true, true, true, false]);
     expect(results[3]).toEqual({ matched: false, throttled: true });
@@ -614,6 +628,181 @@ describe("send me a new link", () => {
     for (const match of matches) expect(match.account_id).toMatch(/^a0000000-/);
     expect(rows.some((r) => r.reason_code === "ip_throttled")).toBe(true);
     expect(rows.some((r) => r.reason_code === "account_throttled")).toBe(true);
+  });
+});
+
+describe("the new-link email goes through the outbox, its token in no table", () => {
+  const QueuedSchema = z.object({ matched: z.boolean(), throttled: z.boolean().optional(), link_id: z.uuid().optional(), message_id: z.uuid().optional() });
+  /** The one question of newBorrower's borrowers: their ZIP code. */
+  const ZIP = "10001";
+
+  /** A borrower of this test's own with one account. */
+  async function ownAccount(email?: string): Promise<{ borrowerId: string; accountId: string; reference: string }> {
+    const borrowerId = await newBorrower(email === undefined ? {} : { email });
+    const accountId = await newAccount({ borrowerId, prefix: "LINK" });
+    const { rows } = await testDb().query<{ reference: string }>("select reference from app.accounts where id = $1", [accountId]);
+    return { borrowerId, accountId, reference: rows[0]!.reference };
+  }
+
+  /** Asks for a link as requestNewLink does, but without nudging the sender: its message stays queued. */
+  async function queueLink(reference: string) {
+    const link = newDerivedLink();
+    secrets.add(link.token);
+    secrets.add(link.tokenHash);
+    const result = await rpc(
+      "request_new_access_link",
+      { p_identifier: reference, p_link_id: link.linkId, p_token_hash: link.tokenHash, p_ip_hash: hashClientIp(newIp()) },
+      QueuedSchema,
+    );
+    expect(result).toMatchObject({ matched: true, link_id: link.linkId, message_id: expect.any(String) });
+    return { ...link, messageId: result.message_id! };
+  }
+
+  const linkIn = (text: string) => /http:\/\/localhost:3000\/l\/([A-Za-z0-9_-]{43})/.exec(text)?.[1] ?? null;
+
+  async function outboxText(): Promise<string> {
+    const { rows } = await testDb().query<{ t: string | null }>("select string_agg(row_to_json(m)::text, E'\\n') as t from app.outbound_messages as m");
+    return rows[0]?.t ?? "";
+  }
+
+  async function linkOf(accountId: string): Promise<{ id: string; token_hash: string }> {
+    const { rows } = await testDb().query<{ id: string; token_hash: string }>("select id, token_hash from app.access_links where account_id = $1", [accountId]);
+    expect(rows).toHaveLength(1);
+    return rows[0]!;
+  }
+
+  test("a request leaves one message holding the link's id; the token is in the email and in no table; the emailed link signs in", async () => {
+    const { borrowerId, accountId, reference } = await ownAccount();
+    await requestNewLink({ identifier: reference.toLowerCase(), clientIp: newIp() });
+    await settleOutbox();
+
+    const link = await linkOf(accountId);
+    expect(await templateMessages("access.new_link", `access.new_link/${link.id}`)).toEqual([
+      expect.objectContaining({ category: "requested", state: "sent", borrower_id: borrowerId, account_id: accountId, params: { link_id: link.id } }),
+    ]);
+    const [email, ...more] = await templateEmails("access.new_link", `access.new_link/${link.id}`);
+    expect(more).toEqual([]);
+    const token = linkIn(email!.text)!;
+    secrets.add(token);
+    secrets.add(hashToken(token));
+    expect(token).toBe(deriveLinkToken(link.id));
+    expect(hashToken(token)).toBe(link.token_hash);
+    expect(email!.html).toContain(`/l/${token}`);
+
+    // The email is the only place the token is: not the outbox, not any other table.
+    expect(await outboxText()).toContain(link.id);
+    expect(await outboxText()).not.toContain(token);
+    expect(await allRowsText()).not.toContain(token);
+
+    expect(await answer(token, ZIP, newIp())).toMatchObject({ status: "ok", borrowerId, accountId });
+  });
+
+  test("a send the provider refused is retried with the same email and the same link", async () => {
+    await settleOutbox();
+    await clearOutbox();
+    const { borrowerId, accountId, reference } = await ownAccount(`fail-provider-${randomUUID().slice(0, 8)}@example.com`);
+    await requestNewLink({ identifier: reference, clientIp: newIp() });
+    await settleOutbox();
+    const link = await linkOf(accountId);
+    const [queued] = await templateMessages("access.new_link", `access.new_link/${link.id}`);
+    expect(await outboxRow(queued!.id)).toMatchObject({ state: "queued", attempts: 1, last_error_code: "application_error" });
+    expect(await storedEmails([queued!.id])).toEqual([]);
+
+    // The provider is back (this address now gets through); the retry is due a minute later.
+    await testDb().query("update app.borrowers set email = $2 where id = $1", [borrowerId, `back-${borrowerId.slice(0, 8)}@example.com`]);
+    const later = new Date(Date.now() + 2 * 60_000);
+    const claimed = await rpc("outbox_claim", { p_worker: "retry", p_limit: 5, p_now: later.toISOString(), p_lease_seconds: 300 }, z.array(OutboxMessageSchema));
+    expect(claimed.map((m) => [m.id, m.attempts])).toEqual([[queued!.id, 2]]);
+    const message = claimed[0]!;
+
+    // Whenever it is rendered, on whichever attempt, it is the same email with the same link.
+    const template = outboxTemplates["access.new_link"]!;
+    const htmlAt = async (now: Date, attempts: number) => {
+      const context = { language: message.language, t: await getEmailT(message.language), appUrl: getEnv().APP_URL, unsubscribeUrl: null, now };
+      const rendered = await template.render({ ...message, attempts }, context);
+      return render(rendered!.react);
+    };
+    const first = await htmlAt(new Date(), 1);
+    expect(first).toContain(`/l/${deriveLinkToken(link.id)}`);
+    expect(await htmlAt(new Date(Date.now() + 20 * 60_000), 5)).toBe(first);
+
+    expect(await deliverOutboxMessage(message, "retry", outboxTemplates, later)).toBe("sent");
+    expect(await outboxRow(queued!.id)).toMatchObject({ state: "sent", attempts: 2 });
+    const emails = await templateEmails("access.new_link", `access.new_link/${link.id}`);
+    expect(emails).toHaveLength(1);
+    const token = linkIn(emails[0]!.text)!;
+    secrets.add(token);
+    expect(token).toBe(deriveLinkToken(link.id));
+    expect(await answer(token, ZIP, newIp())).toMatchObject({ status: "ok", borrowerId });
+  });
+
+  test("a link used, or expired, before its email goes: the email is cancelled, not sent", async () => {
+    await settleOutbox();
+    const used = await queueLink((await ownAccount()).reference);
+    expect(await answer(used.token, ZIP, newIp())).toMatchObject({ status: "ok" });
+    await runOutbox();
+    expect(await outboxRow(used.messageId)).toMatchObject({ state: "cancelled", cancel_reason: "not_applicable" });
+
+    // 30 minutes on, a resend link has expired.
+    const expired = await queueLink((await ownAccount()).reference);
+    await runOutbox({ now: new Date(Date.now() + 31 * 60_000) });
+    expect(await outboxRow(expired.messageId)).toMatchObject({ state: "cancelled", cancel_reason: "not_applicable" });
+
+    expect(await storedEmails([used.messageId, expired.messageId])).toEqual([]);
+  });
+
+  test("a request that matches nothing, or is throttled, queues nothing", async () => {
+    await settleOutbox();
+    const count = async () => (await testDb().query<{ n: number }>("select count(*)::int as n from app.outbound_messages")).rows[0]!.n;
+    const before = await count();
+    await requestNewLink({ identifier: "no-such-person@example.com", clientIp: newIp() });
+    await requestNewLink({ identifier: "NOPE-0000", clientIp: newIp() });
+    // Three re-sent links per account per hour: the fourth request is throttled.
+    const { reference } = await ownAccount();
+    for (let i = 0; i < 4; i += 1) await requestNewLink({ identifier: reference, clientIp: newIp() });
+    await settleOutbox();
+    expect(await count()).toBe(before + 3);
+  });
+
+  test("a link's id opens nothing without the server's secret", async () => {
+    const link = await queueLink((await ownAccount()).reference);
+    // Whoever learns the id (say from a copy of the outbox) cannot make its token without the secret.
+    const guessed = deriveLinkToken(link.linkId, "a-guessed-secret-that-is-not-the-servers-own");
+    expect(guessed).not.toBe(link.token);
+    expect(await openAccessLink(guessed)).toEqual({ status: "unknown" });
+    expect(await answer(guessed, ZIP, newIp())).toEqual({ status: "unknown" });
+    expect(await openAccessLink(link.linkId)).toEqual({ status: "unknown" });
+    // The server's own derivation is the link.
+    expect(linkTokenFor(link.linkId, link.tokenHash)).toBe(link.token);
+    expect(await openAccessLink(link.token)).toMatchObject({ status: "ready" });
+  });
+
+  test("after the secret is rotated a queued link still goes; once the secret that made it is retired, it is cancelled", async () => {
+    await settleOutbox();
+    await clearOutbox();
+    const current = getEnv().SESSION_SECRETS[0]!;
+    const rotated = "a-rotated-secret-of-at-least-32-characters";
+    const before = await queueLink((await ownAccount()).reference);
+    vi.stubEnv("SESSION_SECRET", `${rotated},${current}`);
+    resetEnvForTests();
+    try {
+      const after = await queueLink((await ownAccount()).reference);
+      expect(after.token).toBe(deriveLinkToken(after.linkId, rotated));
+      expect(await runOutbox()).toMatchObject({ sent: 2 });
+      for (const link of [before, after]) {
+        const [email] = await templateEmails("access.new_link", `access.new_link/${link.linkId}`);
+        expect(linkIn(email!.text)).toBe(link.token);
+      }
+
+      const orphan = await queueLink((await ownAccount()).reference);
+      vi.stubEnv("SESSION_SECRET", "a-third-secret-of-at-least-32-characters-long");
+      resetEnvForTests();
+      expect(await runOutbox()).toMatchObject({ cancelled: 1, sent: 0 });
+      expect(await outboxRow(orphan.messageId)).toMatchObject({ state: "cancelled", cancel_reason: "not_applicable" });
+    } finally {
+      vi.unstubAllEnvs();
+      resetEnvForTests();
+    }
   });
 });
 

@@ -2,16 +2,32 @@
  * The arrangement confirmation email (issue 5 item 6): in English and Spanish, for each kind and
  * status, the HTML and its plain-text twin carry every payment, the total, every line of the
  * agreed terms and the link to the plan page; a request waiting for review says when we reply;
- * no amount is in the subject or the preview. Then one goes through sendEmail into the local
- * outbox, as the route sends it.
+ * no amount is in the subject or the preview.
+ *
+ * Then through the outbox (ADR 014; migration 20261128002050_plan_confirmation_notice.sql), as
+ * María (DEMO-1002, Spanish) agrees on the review page: the agreement leaves exactly one
+ * `plan.confirmation` message, written in its own transaction; sent, it reaches the local
+ * Resend stand-in in Spanish with the exact terms lines she agreed to and her schedule; a
+ * request waiting for review says so; a replay is still one message; a refused or rolled-back
+ * agreement leaves none; an arrangement no longer live when the message goes is not confirmed.
  */
 import { render } from "@react-email/render";
-import { expect, test } from "vitest";
-import { getLocalEmail, listLocalEmails } from "~/services/email/local-outbox.server";
-import { emailIdempotencyKey, sendEmail } from "~/services/email/send.server";
+import { describe, expect, test } from "vitest";
+import { formatMoney } from "~/domain/money";
+import { intlLocale } from "~/i18n/config";
+import { loader as myPlanLoader } from "~/routes/account.$accountId.my-plan._index";
+import { action as reviewAction, loader as reviewLoader } from "~/routes/account.$accountId.plan.review";
+import { runOutbox } from "~/services/email/outbox.server";
 import { getEmailT } from "~/services/email/t.server";
+import { agreeArrangement, consentHash } from "~/utils/arrangements.server";
+import { formatCalendarDate } from "~/utils/borrower-format.server";
 import { arrangementConfirmationEmail, type ArrangementConfirmationEmailProps } from "~emails/arrangement-confirmation";
+import { ALEX, newAccount } from "../setup/accounts";
+import { addDays, today } from "../setup/dates";
+import { testDb } from "../setup/db";
 import { withLocalEmail } from "../setup/env";
+import { newBorrower, outboxRow, settleOutbox, templateEmails, templateMessages } from "../setup/outbox";
+import { call, context, req, signIn, type Jar } from "../setup/routes";
 
 withLocalEmail();
 
@@ -239,27 +255,242 @@ test("a request without a review date still says we will reply, and that nothing
   expect(text).not.toContain("Questions about your account?");
 });
 
-test("sendEmail stores the confirmation in the local outbox with its plain-text twin", async () => {
-  const email = await confirmation("en", "plan", "active");
-  const result = await sendEmail({
-    to: "alex@example.com",
-    ...email,
-    idempotencyKey: emailIdempotencyKey("arrangement-confirmation", "test-arrangement-1"),
-    tags: [{ name: "kind", value: "arrangement_confirmation" }],
+
+// ---------------------------------------------------------------------------------------
+// Through the outbox, as María agrees on the review page
+
+const MARIA = "b0000000-0000-4000-8000-000000000002";
+const MARIA_EMAIL = "maria.lopez@example.net";
+const MARIA_DOB = { "dob.month": "11", "dob.day": "3", "dob.year": "1979" };
+const DEMO_1002 = "a0000000-0000-4000-8000-000000001002";
+const BALANCE_1002 = 266_338;
+
+type Choice = Record<"kind" | "by" | "amount" | "count" | "frequency" | "start" | "payments", string>;
+type Shown = { terms: { lines: string[]; sha256: string }; installments: Array<{ dueOn: string; amountMinor: number }>; reviewDueOn: string | null };
+
+const planChoice = (amount: string): Choice => ({ kind: "plan", by: "amount", amount, count: "", frequency: "monthly", start: addDays(today(), 30), payments: "1" });
+
+let mariaJar: Jar | null = null;
+async function maria(): Promise<Jar> {
+  mariaJar ??= await signIn("DEMO-1002", MARIA_DOB);
+  return mariaJar;
+}
+
+/** The review page's terms for this choice, as María reads them (in Spanish). */
+async function shownTerms(accountId: string, choice: Choice): Promise<Shown> {
+  const jar = await maria();
+  const outcome = await call(() =>
+    reviewLoader({ request: req(`/account/${accountId}/plan/review?${new URLSearchParams(choice).toString()}`, { jar }), params: { accountId }, context }),
+  );
+  expect(outcome.status).toBe(200);
+  return outcome.data as unknown as Shown;
+}
+
+/** "Acepto" on the review page. */
+async function agree(accountId: string, form: Record<string, string>) {
+  const jar = await maria();
+  return call(() => reviewAction({ request: req(`/account/${accountId}/plan/review`, { method: "POST", form, jar }), params: { accountId }, context }));
+}
+
+async function liveArrangement(accountId: string): Promise<{ id: string; status: string }> {
+  const { rows } = await testDb().query<{ id: string; status: string }>(
+    "select id, status from app.arrangements where account_id = $1 and status in ('active', 'pending_review')",
+    [accountId],
+  );
+  expect(rows).toHaveLength(1);
+  return rows[0]!;
+}
+
+const confirmationsOf = async (accountId: string) => (await templateMessages("plan.confirmation")).filter((m) => m.account_id === accountId);
+
+/** A schedule row as the Spanish email writes it. */
+const spanishRow = (installment: { dueOn: string; amountMinor: number }) =>
+  `${formatCalendarDate(installment.dueOn, "es", "US")} — ${formatMoney(installment.amountMinor, "USD", intlLocale("es", "US"))}`;
+
+/** A $100.00 promise in a week on a fresh $1,240.50 account, agreed through the app's wrapper. */
+function promise(accountId: string, borrowerId: string, balanceMinor = 124_050) {
+  const body = `Usted promete pagar $100.00 (prueba ${accountId}).`;
+  return {
+    borrowerId,
+    accountId,
+    kind: "promise" as const,
+    frequency: null,
+    discountBps: 0,
+    balanceMinor,
+    totalMinor: 10_000,
+    installments: [{ dueOn: addDays(today(), 7), amountMinor: 10_000 }],
+    policyRules: [],
+    reviewDueOn: null,
+    consent: { version: "plan-terms.v1", language: "es" as const, body, sha256: consentHash(body), ip: null, userAgent: null },
+  };
+}
+
+describe("the confirmation goes through the outbox", () => {
+  let shown: Shown;
+  let arrangementId = "";
+
+  test("María agrees: exactly one requested message, written in the agreement's own transaction", async () => {
+    shown = await shownTerms(DEMO_1002, planChoice("200"));
+    expect(shown.reviewDueOn).toBeNull();
+    expect(shown.terms.lines[0]).toMatch(/^Usted acepta pagarle /);
+    expect(await confirmationsOf(DEMO_1002)).toEqual([]);
+
+    const outcome = await agree(DEMO_1002, { ...planChoice("200"), terms: shown.terms.sha256 });
+    expect(outcome.status).toBe(303);
+    expect(outcome.headers.get("Location")).toBe(`/account/${DEMO_1002}/my-plan?agreed=1&emailed=1`);
+    const arrangement = await liveArrangement(DEMO_1002);
+    expect(arrangement.status).toBe("active");
+    arrangementId = arrangement.id;
+
+    const messages = await confirmationsOf(DEMO_1002);
+    expect(messages).toEqual([
+      expect.objectContaining({
+        template: "plan.confirmation",
+        category: "requested",
+        borrower_id: MARIA,
+        account_id: DEMO_1002,
+        dedupe_key: `plan.confirmation/${arrangementId}`,
+        params: { arrangement_id: arrangementId },
+      }),
+    ]);
+    // Same transaction: the message and the agreement's audit event carry the same now().
+    const { rows } = await testDb().query<{ same: boolean }>(
+      `select m.created_at = e.occurred_at as same
+         from app.outbound_messages as m
+         join app.audit_events as e on e.subject_id = $1 and e.action = 'arrangement.agreed'
+        where m.id = $2`,
+      [arrangementId, messages[0]!.id],
+    );
+    expect(rows).toEqual([{ same: true }]);
+
+    // My plan: a copy is on its way to the address on file (masked).
+    const myPlan = await call(async () =>
+      myPlanLoader({ request: req(`/account/${DEMO_1002}/my-plan?agreed=1&emailed=1`, { jar: await maria() }), params: { accountId: DEMO_1002 }, context }),
+    );
+    expect(myPlan.data).toMatchObject({ done: "agreed", emailed: true, email: "m•••@example.net" });
   });
 
-  expect(result).toEqual({ status: "sent", id: expect.any(String) });
-  if (result.status !== "sent") return;
-  expect((await listLocalEmails(500)).find((stored) => stored.id === result.id)).toMatchObject({
-    to: ["alex@example.com"],
-    subject: "Your payment plan with Northwind Lending",
+  test("sent, it reaches her in Spanish: the exact terms lines she agreed to and her schedule", async () => {
+    await settleOutbox();
+    const [message] = await confirmationsOf(DEMO_1002);
+    expect(await outboxRow(message!.id)).toMatchObject({ state: "sent", to_address: MARIA_EMAIL, language: "es" });
+
+    const emails = await templateEmails("plan.confirmation", `plan.confirmation/${arrangementId}`);
+    expect(emails).toHaveLength(1);
+    const email = emails[0]!;
+    expect(email.idempotency_key).toBe(`outbox/${message!.id}`);
+    expect(email.to_addresses).toEqual([MARIA_EMAIL]);
+    expect(email.subject).toBe("Su plan de pagos con Northwind Lending");
+    expect(email.html).toMatch(/<html[^>]*\blang="es"/);
+    expect(email.text).toContain("SU PLAN DE PAGOS ESTÁ LISTO");
+    expect(email.text).toContain("LO QUE USTED ACEPTÓ");
+
+    const lines = textLines(email.text);
+    for (const line of shown.terms.lines) expect(lines).toContain(line);
+    expect(shown.installments.length).toBeGreaterThan(1);
+    for (const installment of shown.installments) expect(lines).toContain(spanishRow(installment));
+    expect(lines).toContain(`Total: ${formatMoney(BALANCE_1002, "USD", intlLocale("es", "US"))}`);
+    expect(email.text).toContain(`/account/${DEMO_1002}/my-plan`);
+    expect(email.text).toContain("Referencia que termina en 1002");
+    expect(email.text).not.toMatch(/Your |We will|Keep this email/);
   });
-  const stored = await getLocalEmail(result.id);
-  expect(stored?.idempotency_key).toBe("arrangement-confirmation/test-arrangement-1");
-  expect(stored?.html).toContain("Friday, December 4, 2026 — $413.50");
-  const lines = textLines(stored?.text ?? "");
-  for (const { dateText, amountText } of formatted.en.plan.installments) expect(lines).toContain(`${dateText} — ${amountText}`);
-  expect(lines).toContain("Total: $1,240.50");
-  for (const term of formatted.en.plan.termsLines) expect(lines).toContain(term);
-  expect(stored?.text).toContain(MANAGE_URL);
+
+  test("agreeing again (a replay) is still one message and one email", async () => {
+    const replay = await agree(DEMO_1002, { ...planChoice("200"), terms: shown.terms.sha256 });
+    expect(replay.status).toBe(303);
+    expect(replay.headers.get("Location")).toBe(`/account/${DEMO_1002}/my-plan`);
+    // The database refuses a second agreement, so it writes no second event; one written
+    // anyway would still be the same message (the dedupe key).
+    await testDb().query(
+      `insert into app.audit_events (actor_kind, actor_id, action, subject_kind, subject_id, account_id, metadata)
+       values ('borrower', $1, 'arrangement.agreed', 'arrangement', $2, $3, '{}'::jsonb)`,
+      [MARIA, arrangementId, DEMO_1002],
+    );
+    await runOutbox();
+    await settleOutbox();
+    expect(await confirmationsOf(DEMO_1002)).toHaveLength(1);
+    expect(await templateEmails("plan.confirmation", `plan.confirmation/${arrangementId}`)).toHaveLength(1);
+  });
+
+  test("a plan waiting for review: the email says a person looks at it first, and by when we reply", async () => {
+    const accountId = await newAccount({ borrowerId: MARIA, prefix: "TEST-AE" });
+    const choice = planChoice("60");
+    const review = await shownTerms(accountId, choice);
+    expect(review.reviewDueOn).not.toBeNull();
+    const outcome = await agree(accountId, { ...choice, terms: review.terms.sha256 });
+    expect(outcome.status).toBe(303);
+    expect(outcome.headers.get("Location")).toBe(`/account/${accountId}/my-plan?agreed=1&emailed=1`);
+    const arrangement = await liveArrangement(accountId);
+    expect(arrangement.status).toBe("pending_review");
+    expect(await confirmationsOf(accountId)).toEqual([expect.objectContaining({ dedupe_key: `plan.confirmation/${arrangement.id}`, category: "requested" })]);
+
+    await settleOutbox();
+    const emails = await templateEmails("plan.confirmation", `plan.confirmation/${arrangement.id}`);
+    expect(emails).toHaveLength(1);
+    const email = emails[0]!;
+    expect(email.subject).toBe("Su solicitud de plan de pagos a Northwind Lending");
+    expect(email.text).toContain("RECIBIMOS SU SOLICITUD");
+    expect(email.text).toContain("Una persona tiene que revisar su solicitud antes de que empiece.");
+    expect(email.text).toContain(`Le responderemos a más tardar el ${review.reviewDueOn}.`);
+    expect(email.text).toContain("Mientras tanto, nada cambia en su cuenta.");
+    const lines = textLines(email.text);
+    for (const line of review.terms.lines) expect(lines).toContain(line);
+    for (const installment of review.installments) expect(lines).toContain(spanishRow(installment));
+  });
+
+  test("a refused agreement, or one whose transaction rolls back, leaves no message", async () => {
+    const accountId = await newAccount({ borrowerId: MARIA, prefix: "TEST-AE" });
+    // Refused by the page (not the terms shown) and by the database (the balance moved).
+    expect((await agree(accountId, { ...planChoice("100"), terms: "0".repeat(64) })).status).toBe(400);
+    expect(await agreeArrangement(promise(accountId, MARIA, 124_049))).toEqual({ ok: false, reason: "balance_changed" });
+    expect(await confirmationsOf(accountId)).toEqual([]);
+
+    // Rolled back after the function wrote its arrangement and its message: neither stays.
+    const input = promise(accountId, MARIA);
+    const rollback = new Error("rolled back on purpose");
+    await expect(
+      testDb().transaction(async (tx) => {
+        const { rows } = await tx.query<{ id: string }>(
+          `select api.agree_arrangement($1, $2, 'promise', null, 0, $3, $4, $5::jsonb, '{}'::text[], null, $6::jsonb) ->> 'arrangement_id' as id`,
+          [
+            MARIA,
+            accountId,
+            input.balanceMinor,
+            input.totalMinor,
+            JSON.stringify([{ due_on: input.installments[0]!.dueOn, amount_minor: input.totalMinor }]),
+            JSON.stringify({ version: input.consent.version, language: input.consent.language, body: input.consent.body, sha256: input.consent.sha256, ip: null, user_agent: null }),
+          ],
+        );
+        const { rows: queued } = await tx.query<{ n: number }>("select count(*)::int as n from app.outbound_messages where dedupe_key = $1", [
+          `plan.confirmation/${rows[0]!.id}`,
+        ]);
+        expect(queued[0]!.n).toBe(1);
+        throw rollback;
+      }),
+    ).rejects.toBe(rollback);
+    expect(await confirmationsOf(accountId)).toEqual([]);
+    const { rows } = await testDb().query<{ n: number }>("select count(*)::int as n from app.arrangements where account_id = $1", [accountId]);
+    expect(rows[0]!.n).toBe(0);
+  });
+
+  test("with no address on file the message is kept and cancelled (no_address), never sent", async () => {
+    const borrowerId = await newBorrower({ email: null, language: "es" });
+    const accountId = await newAccount({ borrowerId, prefix: "TEST-AE" });
+    expect(await agreeArrangement(promise(accountId, borrowerId))).toMatchObject({ ok: true, status: "active", borrowerEmail: null });
+    const [message] = await confirmationsOf(accountId);
+    await runOutbox();
+    expect(await outboxRow(message!.id)).toMatchObject({ state: "cancelled", cancel_reason: "no_address" });
+    expect(await templateEmails("plan.confirmation", message!.dedupe_key)).toEqual([]);
+  });
+
+  test("an arrangement no longer live when its message goes is not confirmed (cancelled: not_applicable)", async () => {
+    const accountId = await newAccount({ borrowerId: ALEX, prefix: "TEST-AE" });
+    const agreed = await agreeArrangement(promise(accountId, ALEX));
+    if (!agreed.ok) throw new Error(agreed.reason);
+    const [message] = await confirmationsOf(accountId);
+    await testDb().query("update app.arrangements set status = 'cancelled', ended_at = now(), updated_at = now() where id = $1", [agreed.arrangementId]);
+    await runOutbox();
+    expect(await outboxRow(message!.id)).toMatchObject({ state: "cancelled", cancel_reason: "not_applicable" });
+    expect(await templateEmails("plan.confirmation", message!.dedupe_key)).toEqual([]);
+  });
 });

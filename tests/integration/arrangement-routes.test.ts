@@ -1,8 +1,10 @@
 /**
  * The arrangement routes of issue 5 through their own loaders and actions, signed in as Alex
  * (DEMO-1001, $1,240.50) with real Requests and cookies: the simulator, the review page and
- * "I agree" (consent, audit event, email), double submits, tampered and junk forms, another
- * borrower's account, moving one payment, cancelling, and a plan that waits for review.
+ * "I agree" (consent, audit event, and the written confirmation through the outbox: one
+ * `plan.confirmation` message, sent to the local Resend stand-in), double submits, tampered
+ * and junk forms (no message), another borrower's account, moving one payment, cancelling,
+ * and a plan that waits for review.
  *
  * The tests share this file's database and run in order: the simulator and the refusals first
  * (no arrangement yet), then the $100 plan, its move and its cancellation, then a $60 plan.
@@ -14,10 +16,10 @@ import { action as cancelAction, loader as cancelLoader } from "~/routes/account
 import { action as moveAction, loader as moveLoader } from "~/routes/account.$accountId.my-plan.move";
 import { loader as planLoader } from "~/routes/account.$accountId.plan._index";
 import { action as reviewAction, loader as reviewLoader } from "~/routes/account.$accountId.plan.review";
-import { listLocalEmails } from "~/services/email/local-outbox.server";
 import { testDb } from "../setup/db";
 import { addDays, DEMO_ZONE as ZONE, today } from "../setup/dates";
 import { withLocalEmail } from "../setup/env";
+import { settleOutbox, templateEmails, templateMessages } from "../setup/outbox";
 import { call, context, req, signIn, type Jar } from "../setup/routes";
 
 const DEMO = {
@@ -41,23 +43,29 @@ function planChoice(amount: string, fields: Partial<Choice> = {}): Choice {
 
 const query = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
-/** What the database holds for an account: rows of each table the agreement writes. */
+/** What the database holds for an account: rows of each table the agreement writes, and its confirmations. */
 async function counts(accountId: string) {
-  const { rows } = await testDb().query<Record<"arrangements" | "installments" | "consents" | "consent_texts" | "audit", number>>(
+  const { rows } = await testDb().query<Record<"arrangements" | "installments" | "consents" | "consent_texts" | "audit" | "confirmations", number>>(
     `select
        (select count(*)::int from app.arrangements where account_id = $1) as arrangements,
        (select count(*)::int from app.installments i join app.arrangements a on a.id = i.arrangement_id where a.account_id = $1) as installments,
        (select count(*)::int from app.consents where account_id = $1) as consents,
        (select count(*)::int from app.consent_texts) as consent_texts,
-       (select count(*)::int from app.audit_events where account_id = $1 and (action like 'arrangement.%' or action like 'installment.%')) as audit`,
+       (select count(*)::int from app.audit_events where account_id = $1 and (action like 'arrangement.%' or action like 'installment.%')) as audit,
+       (select count(*)::int from app.outbound_messages where account_id = $1 and template = 'plan.confirmation') as confirmations`,
     [accountId],
   );
   return rows[0]!;
 }
 
-async function emailsTo(address: string): Promise<number> {
-  return (await listLocalEmails(1000)).filter((email) => email.to.includes(address)).length;
+/** The confirmation emails the outbox sent for this arrangement (after the nudged pass). */
+async function confirmationEmails(arrangementId: string) {
+  await settleOutbox();
+  return templateEmails("plan.confirmation", `plan.confirmation/${arrangementId}`);
 }
+
+/** The plain text's lines, without the list marker html-to-text puts before each payment. */
+const textLines = (text: string) => text.split("\n").map((line) => line.trim().replace(/^[*-]\s+/, ""));
 
 // ---------------------------------------------------------------------------------------
 
@@ -197,7 +205,6 @@ describe("agreeing $100 a month, moving a payment, cancelling", () => {
 
   test("I agree: 303 to My plan; the arrangement, 13 payments, the consent, the audit event and the email", async () => {
     const before = await counts(DEMO[1001]);
-    const emailsBefore = await emailsTo(ALEX_EMAIL);
     const outcome = await agree({ ...planChoice("100"), terms: hash });
     expect(outcome.status).toBe(303);
     expect(outcome.headers.get("Location")).toBe(`${base}/my-plan?agreed=1&emailed=1`);
@@ -238,7 +245,18 @@ describe("agreeing $100 a month, moving a payment, cancelling", () => {
     expect(audit[0]?.n).toBe(1);
     expect(after.audit - before.audit).toBe(1);
 
-    expect((await emailsTo(ALEX_EMAIL)) - emailsBefore).toBe(1);
+    // The written confirmation: one message queued with the agreement, sent by the nudged pass.
+    expect(after.confirmations - before.confirmations).toBe(1);
+    const messages = await templateMessages("plan.confirmation", `plan.confirmation/${arrangements[0]!.id}`);
+    expect(messages).toEqual([expect.objectContaining({ category: "requested", account_id: DEMO[1001], params: { arrangement_id: arrangements[0]!.id } })]);
+    const emails = await confirmationEmails(arrangements[0]!.id);
+    expect(emails).toHaveLength(1);
+    expect(emails[0]).toMatchObject({ to_addresses: [ALEX_EMAIL], subject: "Your payment plan with Northwind Lending" });
+    const emailLines = textLines(emails[0]!.text);
+    for (const line of lines) expect(emailLines).toContain(line);
+    expect(emailLines).toContain("Total: $1,240.50");
+    expect(emailLines.filter((line) => / — \$100\.00$/.test(line))).toHaveLength(12);
+    expect(emailLines.filter((line) => / — \$40\.50$/.test(line))).toHaveLength(1);
   });
 
   test("My plan shows it, with the exact terms agreed", async () => {
@@ -251,15 +269,16 @@ describe("agreeing $100 a month, moving a payment, cancelling", () => {
     expect(data.arrangement.installments).toHaveLength(13);
   });
 
-  test("a second identical submit lands on My plan and stores nothing more", async () => {
+  test("a second identical submit lands on My plan and stores nothing more: still one message, one email", async () => {
     const before = await counts(DEMO[1001]);
-    const emailsBefore = await emailsTo(ALEX_EMAIL);
     const outcome = await agree({ ...planChoice("100"), terms: hash });
     expect(outcome.status).toBe(303);
     expect(outcome.headers.get("Location")).toBe(`${base}/my-plan`);
     expect(await counts(DEMO[1001])).toEqual(before);
     expect(before.arrangements).toBe(1);
-    expect(await emailsTo(ALEX_EMAIL)).toBe(emailsBefore);
+    expect(before.confirmations).toBe(1);
+    const { rows } = await testDb().query<{ id: string }>("select id from app.arrangements where account_id = $1", [DEMO[1001]]);
+    expect(await confirmationEmails(rows[0]!.id)).toHaveLength(1);
   });
 
   test("with a live plan, the simulator and the review page lead to My plan", async () => {
@@ -388,5 +407,15 @@ describe("a plan longer than 18 months waits for review", () => {
     const myPlan = await call(() => myPlanLoader({ request: req(`${base}/my-plan`, { jar }), params: params1001, context }));
     expect((myPlan.data as { arrangement: { status: string; reviewDueOn: string | null } }).arrangement).toMatchObject({ status: "pending_review" });
     expect((myPlan.data as { arrangement: { reviewDueOn: string | null } }).arrangement.reviewDueOn).not.toBeNull();
+
+    // Its confirmation says it waits for review, and by when we reply.
+    const { rows: live } = await testDb().query<{ id: string }>("select id from app.arrangements where account_id = $1 and status = 'pending_review'", [DEMO[1001]]);
+    expect(await templateMessages("plan.confirmation", `plan.confirmation/${live[0]!.id}`)).toHaveLength(1);
+    const [email] = await confirmationEmails(live[0]!.id);
+    expect(email!.subject).toBe("Your plan request to Northwind Lending");
+    expect(email!.text).toContain("WE HAVE YOUR REQUEST");
+    expect(email!.text).toContain(`We will reply by ${shown.reviewDueOn}.`);
+    expect(email!.text).toContain("Until then, nothing changes on your account.");
+    for (const line of shown.terms.lines) expect(textLines(email!.text)).toContain(line);
   });
 });

@@ -7,25 +7,33 @@
  * account or a stopped authorization, keeps one payer per installment, and a sweep that died
  * after charging is taken over without a second charge.
  *
+ * What the borrower is told goes through the outbox (ADR 014; migration
+ * 20261128002000_payment_notices.sql), written with the charge or the event that causes it:
+ * the authorization's copy, each receipt and the plan paid off once ('requested'), and each
+ * automatic attempt that did not go through once ('outreach': only with consent, inside the
+ * borrower's hours, never while paused, and not at all once it no longer applies).
+ *
  * Every test has its own account, so it counts its own payments; the sweep runs over the
  * whole test database with an injected "today".
  */
 import { describe, expect, test } from "vitest";
 import { z } from "zod";
 import { action as jobsAction, loader as jobsLoader } from "~/routes/jobs.run";
+import { nudgeOutbox } from "~/services/email/outbox-nudge.server";
+import { runOutbox } from "~/services/email/outbox.server";
 import { getStripe, LOCAL_STRIPE_WEBHOOK_SECRET } from "~/services/stripe/client.server";
 import { listLocalStripeEvents, settleProcessingPaymentsByBehaviour } from "~/services/stripe/local-sandbox.server";
 import { rpc } from "~/services/supabase/rpc.server";
 import { deliverToWebhookHandler } from "~/jobs/run-jobs.server";
 import { chargeClaim, claimDueInstallments, runSweep } from "~/utils/automatic-charges.server";
 import { getAccountAutomaticPayments, listPaymentAuthorizations, revokePaymentAuthorization } from "~/utils/payment-authorizations.server";
-import { queuePaymentEmails, settlePaymentEmails } from "~/utils/payment-emails.server";
 import { startPayment } from "~/utils/payments.server";
 import { accountBalance, ALEX } from "../setup/accounts";
 import { autopayPlan, BANK_OK, CARD_ALWAYS_AUTHENTICATES, CARD_DECLINES_LATER, deliverEvents } from "../setup/autopay";
-import { addDays } from "../setup/dates";
+import { addDays, today as todayInNewYork } from "../setup/dates";
 import { testDb } from "../setup/db";
 import { withEnv, withLocalEmail } from "../setup/env";
+import { expectQueuedWithStripeEventOnly, grantEmailConsent, outboxRow, templateEmails, templateMessages } from "../setup/outbox";
 import { context } from "../setup/routes";
 import { notFound } from "../setup/not-found";
 import { hintOf } from "../setup/rpc-errors";
@@ -35,13 +43,46 @@ withLocalEmail();
 
 const MARIA = "b0000000-0000-4000-8000-000000000002";
 
-/** One sweep as `npm run jobs` runs it, with the emails it queues, then Stripe's events. */
+/** A moment tomorrow in Alex's zone (the sender's "now"): 12:00 is inside his contact hours, 03:00 outside. */
+async function tomorrowAt(time: "12:00" | "03:00"): Promise<Date> {
+  const { rows } = await testDb().query<{ at: Date }>(
+    "select (($1::date + 1 + $2::time) at time zone b.time_zone) as at from app.borrowers as b where b.id = $3",
+    [todayInNewYork(), time, ALEX],
+  );
+  return new Date(rows[0]!.at);
+}
+
+/**
+ * One sweep as `npm run jobs` runs it: each recorded charge nudges the outbox, Stripe's events
+ * reach the webhook handler, then the sender runs at noon tomorrow (inside Alex's hours,
+ * whenever the test runs), so outreach that waits for the hours goes too.
+ */
 async function sweep(today: string) {
-  const report = await runSweep({ today, leaseSeconds: 60, onRecorded: (claim) => queuePaymentEmails(claim.payment_id) });
-  await settlePaymentEmails();
+  const report = await runSweep({ today, leaseSeconds: 60, onRecorded: () => nudgeOutbox() });
   await deliverEvents();
+  await runOutbox({ now: await tomorrowAt("12:00") });
   return report;
 }
+
+/** The borrower withdraws consent to notices by email (the latest e_communications consent decides). */
+async function withdrawEmailConsent(borrowerId: string): Promise<void> {
+  await testDb().query(
+    `insert into app.consents (borrower_id, kind, action, text_id, text_version, text_sha256, language)
+     select c.borrower_id, c.kind, 'withdrawn', c.text_id, c.text_version, c.text_sha256, c.language
+       from app.consents as c
+      where c.borrower_id = $1 and c.kind = 'e_communications'
+      order by c.created_at desc, c.id desc
+      limit 1`,
+    [borrowerId],
+  );
+}
+
+/** The outbox messages of one template for this subject (dedupe key), with the emails the stand-in received for them. */
+async function told(template: string, key: string) {
+  return { messages: await templateMessages(template, key), emails: await templateEmails(template, key) };
+}
+
+const failedKey = (paymentId: string, attempt: number) => `payment.automatic_failed/${paymentId}/${attempt}`;
 
 async function charges(accountId: string) {
   const { rows } = await testDb().query<{ installment_id: string; attempt: number; status: string; failure_code: string | null; payment_id: string; charged_on: string }>(
@@ -67,14 +108,6 @@ async function stripeCharges(accountId: string) {
   return rows;
 }
 
-async function emailKeys(prefix: string): Promise<string[]> {
-  const { rows } = await testDb().query<{ idempotency_key: string }>(
-    "select idempotency_key from app.local_sent_emails where idempotency_key like $1 order by created_at",
-    [`${prefix}%`],
-  );
-  return rows.map((r) => r.idempotency_key);
-}
-
 async function audits(accountId: string, action: string) {
   const { rows } = await testDb().query<{ reason_code: string | null; metadata: Record<string, unknown> }>(
     "select reason_code, metadata from app.audit_events where account_id = $1 and action = $2 order by event_no",
@@ -84,7 +117,7 @@ async function audits(accountId: string, action: string) {
 }
 
 describe("saving a payment method", () => {
-  test("Stripe's setup event activates the authorization, with the exact words agreed, emailed once", async () => {
+  test("Stripe's setup event activates the authorization, with the exact words agreed, and its copy is queued and emailed once", async () => {
     const plan = await autopayPlan();
     const [authorization] = await listPaymentAuthorizations(ALEX, plan.accountId);
     expect(authorization).toMatchObject({ id: plan.authorizationId, status: "active", method: { type: "card", label: "visa", last4: "4242" }, planActive: true });
@@ -96,7 +129,15 @@ describe("saving a payment method", () => {
       [plan.accountId],
     );
     expect(consents).toEqual([{ kind: "recurring_payment_authorization", action: "granted", text_version: "autopay-authorization.v1", ip: "203.0.113.5" }]);
-    expect(await emailKeys(`autopay-authorization/${plan.authorizationId}`)).toHaveLength(1);
+    const authorizationKey = `autopay.authorization/${plan.authorizationId}`;
+    const copy = await told("autopay.authorization", authorizationKey);
+    expect(copy.messages).toEqual([
+      expect.objectContaining({ category: "requested", state: "sent", borrower_id: ALEX, account_id: plan.accountId, params: { authorization_id: plan.authorizationId } }),
+    ]);
+    expect(copy.emails).toHaveLength(1);
+    expect(copy.emails[0]!.subject).toBe("Your automatic payments to Northwind Lending");
+    expect(copy.emails[0]!.text).toContain("Paid from: Visa ending 4242");
+    expect(copy.emails[0]!.text).toContain(authorization!.terms.lines[0]!);
     expect(await audits(plan.accountId, "payment_authorization.activated")).toHaveLength(1);
 
     // Stripe delivers the same event again: a duplicate, nothing changes, no second email.
@@ -106,8 +147,10 @@ describe("saving a payment method", () => {
     const payload = JSON.stringify(completed.event);
     const signature = getStripe().webhooks.generateTestHeaderString({ payload, secret: LOCAL_STRIPE_WEBHOOK_SECRET });
     expect((await deliverToWebhookHandler(payload, signature)).status).toBe(200);
-    await settlePaymentEmails();
-    expect(await emailKeys(`autopay-authorization/${plan.authorizationId}`)).toHaveLength(1);
+    await runOutbox();
+    const again = await told("autopay.authorization", authorizationKey);
+    expect(again.messages).toHaveLength(1);
+    expect(again.emails).toHaveLength(1);
     expect(await audits(plan.accountId, "payment_authorization.activated")).toHaveLength(1);
   });
 
@@ -121,7 +164,7 @@ describe("saving a payment method", () => {
 });
 
 describe("the sweep", () => {
-  test("charges each installment once, on its due date: the ledger, the receipt, then the plan paid off", async () => {
+  test("charges each installment once, on its due date: the ledger, one receipt each, then the plan paid off, told once", async () => {
     const plan = await autopayPlan();
     const [first, second, third] = plan.installments;
     await sweep(addDays(first!.dueOn, -1));
@@ -132,7 +175,10 @@ describe("the sweep", () => {
     const once = await charges(plan.accountId);
     expect(once).toEqual([expect.objectContaining({ installment_id: first!.id, attempt: 1, status: "succeeded", charged_on: first!.dueOn })]);
     expect((await accountBalance(plan.accountId)).total).toBe(20_000);
-    expect(await emailKeys(`payment-receipt/${once[0]!.payment_id}`)).toHaveLength(1);
+    const receipt = await told("payment.receipt", `payment.receipt/${once[0]!.payment_id}`);
+    expect(receipt.messages).toEqual([expect.objectContaining({ category: "requested", state: "sent", account_id: plan.accountId })]);
+    expect(receipt.emails).toHaveLength(1);
+    expect(receipt.emails[0]!.text).toContain("Thank you. We received $100.00.");
 
     await sweep(third!.dueOn);
     const all = await charges(plan.accountId);
@@ -145,12 +191,21 @@ describe("the sweep", () => {
     expect((await accountBalance(plan.accountId)).total).toBe(0);
     const { rows } = await testDb().query<{ status: string }>("select status from app.arrangements where id = $1", [plan.arrangementId]);
     expect(rows[0]!.status).toBe("completed");
-    expect(await emailKeys(`plan-paid-off/${plan.arrangementId}`)).toHaveLength(1);
+    for (const charge of all) expect((await told("payment.receipt", `payment.receipt/${charge.payment_id}`)).emails).toHaveLength(1);
+    const paidOff = await told("plan.paid_off", `plan.paid_off/${plan.arrangementId}`);
+    expect(paidOff.messages).toEqual([
+      expect.objectContaining({ category: "requested", state: "sent", account_id: plan.accountId, params: { arrangement_id: plan.arrangementId } }),
+    ]);
+    expect(paidOff.emails).toHaveLength(1);
+    expect(paidOff.emails[0]!.subject).toBe("Your payment plan with Northwind Lending is complete");
+    expect(paidOff.emails[0]!.text).toContain("You paid $300.00 in all.");
+    expect(paidOff.emails[0]!.html).toContain(`href="http://localhost:3000/account/${plan.accountId}"`);
     await sweep(addDays(third!.dueOn, 30));
     expect(await stripeCharges(plan.accountId)).toHaveLength(3);
   });
 
-  test("a declined card is tried again 3 and 7 days later, then the plan is at risk and the borrower is told", async () => {
+  test("a declined card is tried again 3 and 7 days later, then the plan is at risk; the borrower is told after each attempt", async () => {
+    await grantEmailConsent(ALEX);
     const plan = await autopayPlan({ method: CARD_DECLINES_LATER });
     const due = plan.installments[0]!.dueOn;
     await sweep(due);
@@ -158,7 +213,17 @@ describe("the sweep", () => {
     expect(attempts).toEqual([expect.objectContaining({ attempt: 1, status: "failed", failure_code: "generic_decline" })]);
     const state = (await getAccountAutomaticPayments(ALEX, plan.accountId)).installments.get(plan.installments[0]!.id);
     expect(state).toEqual({ attempt: 1, state: "retrying", nextAttemptOn: addDays(due, 3) });
-    expect(await emailKeys(`automatic-payment-failed/${attempts[0]!.payment_id}`)).toHaveLength(1);
+    const first = await told("payment.automatic_failed", failedKey(attempts[0]!.payment_id, 1));
+    expect(first.messages).toEqual([
+      expect.objectContaining({ category: "outreach", state: "sent", account_id: plan.accountId, params: { payment_id: attempts[0]!.payment_id, attempt: 1 } }),
+    ]);
+    expect(first.emails).toHaveLength(1);
+    expect(first.emails[0]!.subject).toBe("About your automatic payment to Northwind Lending");
+    expect(first.emails[0]!.text).toMatch(/We could not take your payment of \$100\.00 \(due [A-Z][a-z]+ \d{1,2}, \d{4}\)\./);
+    expect(first.emails[0]!.text).toMatch(/We will try again on [A-Z][a-z]+ \d{1,2}, \d{4}\./);
+    // Outreach that is not a reminder: the one-tap stop link is in its footer, once.
+    expect(first.emails[0]!.text.match(/Stop reminder emails/g)).toHaveLength(1);
+    expect(first.emails[0]!.text).toMatch(/Stop reminder emails \S*\/unsubscribe\/v1\./);
 
     await sweep(addDays(due, 2));
     expect(await charges(plan.accountId)).toHaveLength(1);
@@ -176,7 +241,14 @@ describe("the sweep", () => {
     const after = await getAccountAutomaticPayments(ALEX, plan.accountId);
     expect(after.atRiskSince).toBeInstanceOf(Date);
     expect(after.installments.get(plan.installments[0]!.id)).toEqual({ attempt: 3, state: "needs_you", nextAttemptOn: null });
-    for (const attempt of attempts) expect(await emailKeys(`automatic-payment-failed/${attempt.payment_id}`)).toHaveLength(1);
+    for (const attempt of attempts) {
+      const each = await told("payment.automatic_failed", failedKey(attempt.payment_id, attempt.attempt));
+      expect(each.messages.map((m) => m.state)).toEqual(["sent"]);
+      expect(each.emails).toHaveLength(1);
+    }
+    const last = await told("payment.automatic_failed", failedKey(attempts[2]!.payment_id, 3));
+    expect(last.emails[0]!.text).toContain("We will not try to take it again automatically.");
+    expect(last.emails[0]!.text).toMatch(/We tried to take your payment of \$100\.00 \(due .+\) 3 times and it did not go through\./);
 
     // No fourth try; the balance never moved; Stripe saw exactly three charges.
     await sweep(addDays(due, 20));
@@ -188,6 +260,7 @@ describe("the sweep", () => {
   });
 
   test("authentication_required: no automatic retry; the borrower is asked to confirm by paying it themselves", async () => {
+    await grantEmailConsent(ALEX);
     const plan = await autopayPlan({ method: CARD_ALWAYS_AUTHENTICATES });
     const due = plan.installments[0]!.dueOn;
     await sweep(due);
@@ -195,8 +268,10 @@ describe("the sweep", () => {
     await sweep(addDays(due, 7));
     const attempts = await charges(plan.accountId);
     expect(attempts).toEqual([expect.objectContaining({ attempt: 1, status: "failed", failure_code: "authentication_required" })]);
-    expect(await emailKeys(`confirm-automatic-payment/${attempts[0]!.payment_id}`)).toHaveLength(1);
-    expect(await emailKeys(`automatic-payment-failed/${attempts[0]!.payment_id}`)).toEqual([]);
+    const confirm = await told("payment.automatic_failed", failedKey(attempts[0]!.payment_id, 1));
+    expect(confirm.messages.map((m) => [m.category, m.state])).toEqual([["outreach", "sent"]]);
+    expect(confirm.emails.map((e) => e.subject)).toEqual(["Your bank asks you to confirm a payment to Northwind Lending"]);
+    expect(confirm.emails[0]!.text).toContain("Nothing has been taken yet.");
     expect((await getAccountAutomaticPayments(ALEX, plan.accountId)).installments.get(plan.installments[0]!.id)).toMatchObject({ state: "confirm" });
     expect(await startPayment({ borrowerId: ALEX, accountId: plan.accountId, amountMinor: 10_000, purpose: "installment", installmentId: plan.installments[0]!.id })).toMatchObject({ ok: true });
   });
@@ -219,7 +294,10 @@ describe("the sweep", () => {
     const [charge] = await charges(plan.accountId);
     expect(charge).toMatchObject({ status: "succeeded" });
     expect((await accountBalance(plan.accountId)).total).toBe(20_000);
-    expect(await emailKeys(`payment-receipt/${charge!.payment_id}`)).toHaveLength(1);
+    // The sweep recorded it processing (no receipt); the webhook's success queued the one receipt.
+    const receipt = await told("payment.receipt", `payment.receipt/${charge!.payment_id}`);
+    expect(receipt.messages).toEqual([expect.objectContaining({ state: "sent" })]);
+    expect(receipt.emails).toHaveLength(1);
   });
 
   test("a payment by hand that is open keeps the sweep away from that installment", async () => {
@@ -238,6 +316,100 @@ describe("the sweep", () => {
     await testDb().query("update app.collection_pauses set lifted_at = now() where id = $1", [rows[0]!.id]);
     await sweep(plan.installments[1]!.dueOn);
     expect((await charges(plan.accountId)).map((c) => c.status)).toEqual(["succeeded", "succeeded"]);
+  });
+});
+
+describe("the email of an automatic payment that did not go through", () => {
+  /** Charges the plan's first installment (declined) without nudging the sender: the message waits in the outbox. */
+  async function declineFirst(plan: { installments: { dueOn: string }[]; accountId: string }, dayOffset = 0) {
+    await runSweep({ today: addDays(plan.installments[0]!.dueOn, dayOffset), leaseSeconds: 60 });
+    return (await charges(plan.accountId)).at(-1)!;
+  }
+
+  test("it is written with the failure, in the same transaction: a recording that rolls back leaves no message; a replay adds none", async () => {
+    const plan = await autopayPlan({ method: BANK_OK });
+    await runSweep({ today: plan.installments[0]!.dueOn, leaseSeconds: 60 });
+    const [charge] = await charges(plan.accountId);
+    expect(charge).toMatchObject({ attempt: 1, status: "processing" });
+    const [intent] = await stripeCharges(plan.accountId);
+    // The bank returns the debit: Stripe's payment_intent.payment_failed for it.
+    const event = {
+      id: `evt_test_returned_${charge!.payment_id.slice(0, 8)}`,
+      object: "event",
+      type: "payment_intent.payment_failed",
+      data: { object: { id: intent!.id, object: "payment_intent", last_payment_error: { code: "insufficient_funds" }, metadata: { payment_id: charge!.payment_id } } },
+    };
+    const key = failedKey(charge!.payment_id, 1);
+    await expectQueuedWithStripeEventOnly(event, key);
+
+    // Delivered for real, and again: one message.
+    const payload = JSON.stringify(event);
+    const signature = getStripe().webhooks.generateTestHeaderString({ payload, secret: LOCAL_STRIPE_WEBHOOK_SECRET });
+    expect((await deliverToWebhookHandler(payload, signature)).status).toBe(200);
+    expect((await deliverToWebhookHandler(payload, signature)).status).toBe(200);
+    expect(await charges(plan.accountId)).toEqual([expect.objectContaining({ status: "failed", failure_code: "insufficient_funds" })]);
+    expect(await templateMessages("payment.automatic_failed", key)).toEqual([
+      expect.objectContaining({ category: "outreach", params: { payment_id: charge!.payment_id, attempt: 1 } }),
+    ]);
+    expect(await audits(plan.accountId, "payment.failed")).toHaveLength(1);
+  });
+
+  test("outreach: outside the borrower's hours it waits, without consent to email it is cancelled, never sent", async () => {
+    await grantEmailConsent(ALEX);
+    const plan = await autopayPlan({ method: CARD_DECLINES_LATER });
+    const charge = await declineFirst(plan);
+    const [message] = await templateMessages("payment.automatic_failed", failedKey(charge.payment_id, 1));
+    expect(message).toMatchObject({ category: "outreach", state: "queued" });
+
+    const night = await tomorrowAt("03:00");
+    await runOutbox({ now: night });
+    const held = await outboxRow(message!.id);
+    expect(held.state).toBe("queued");
+    expect(held.not_before.getTime()).toBeGreaterThan(night.getTime());
+
+    await withdrawEmailConsent(ALEX);
+    try {
+      await runOutbox({ now: await tomorrowAt("12:00") });
+      expect(await outboxRow(message!.id)).toMatchObject({ state: "cancelled", cancel_reason: "no_consent" });
+      expect(await templateEmails("payment.automatic_failed", failedKey(charge.payment_id, 1))).toEqual([]);
+    } finally {
+      await grantEmailConsent(ALEX);
+    }
+  });
+
+  test("outreach: an account whose collection is paused (the borrower asked for help) is not sent it", async () => {
+    await grantEmailConsent(ALEX);
+    const plan = await autopayPlan({ method: CARD_DECLINES_LATER });
+    const charge = await declineFirst(plan);
+    await testDb().query("insert into app.collection_pauses (account_id, reason) values ($1, 'hardship')", [plan.accountId]);
+    await runOutbox({ now: await tomorrowAt("12:00") });
+    const [message] = await templateMessages("payment.automatic_failed", failedKey(charge.payment_id, 1));
+    expect(await outboxRow(message!.id)).toMatchObject({ state: "cancelled", cancel_reason: "paused" });
+    expect(await templateEmails("payment.automatic_failed", failedKey(charge.payment_id, 1))).toEqual([]);
+  });
+
+  test("no longer applies when it would go: paid by hand since, or tried again since; each attempt has its own message", async () => {
+    await grantEmailConsent(ALEX);
+    const paidByHand = await autopayPlan({ method: CARD_DECLINES_LATER });
+    const paidCharge = await declineFirst(paidByHand);
+    await testDb().query("update app.installments set paid_minor = amount_minor, status = 'paid' where id = $1", [paidByHand.installments[0]!.id]);
+
+    const retried = await autopayPlan({ method: CARD_DECLINES_LATER });
+    const firstAttempt = await declineFirst(retried);
+    const secondAttempt = await declineFirst(retried, 3);
+    expect([firstAttempt.attempt, secondAttempt.attempt]).toEqual([1, 2]);
+
+    await runOutbox({ now: await tomorrowAt("12:00") });
+    const state = async (paymentId: string, attempt: number) => {
+      const [message] = await templateMessages("payment.automatic_failed", failedKey(paymentId, attempt));
+      const row = await outboxRow(message!.id);
+      return [row.state, row.cancel_reason];
+    };
+    expect(await state(paidCharge.payment_id, 1)).toEqual(["cancelled", "not_applicable"]);
+    expect(await state(firstAttempt.payment_id, 1)).toEqual(["cancelled", "not_applicable"]);
+    expect(await state(secondAttempt.payment_id, 2)).toEqual(["sent", null]);
+    expect(await templateEmails("payment.automatic_failed", failedKey(paidCharge.payment_id, 1))).toEqual([]);
+    expect(await templateEmails("payment.automatic_failed", failedKey(secondAttempt.payment_id, 2))).toHaveLength(1);
   });
 });
 

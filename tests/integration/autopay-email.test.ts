@@ -3,22 +3,25 @@
  * `resend` SDK into the local outbox and read back as the borrower would get them: the
  * authorization with every payment and the exact lines agreed to; a failed payment that we try
  * again, and one we stopped trying; the bank asking for a confirmation; a completed plan with
- * and without a balance left. In English and Spanish, with the amounts and dates as the code
- * writes them (es-US writes "$50.00"), no amount in the subject or the preview, the creditor's
- * contact in the footer, no rushing or shaming words, and each email sent once per id.
+ * and without a balance left (its link is the account page itself, no trailing slash). In
+ * English and Spanish, with the amounts and dates as the code writes them (es-US writes
+ * "$50.00"), no amount in the subject or the preview, the creditor's contact in the footer, no
+ * rushing or shaming words. The builders make the email; the outbox sends it (ADR 014: queued
+ * once per fact and sent once, tested in automatic-payments.test.ts, payment-receipt.test.ts
+ * and outbox.test.ts), so here each built email goes straight through sendEmail.
  */
-import { expect, test, vi } from "vitest";
-import { getLocalEmail, listLocalEmails, type LocalEmail } from "~/services/email/local-outbox.server";
-import type { SendEmailResult } from "~/services/email/send.server";
+import { expect, test } from "vitest";
+import { getLocalEmail, type LocalEmail } from "~/services/email/local-outbox.server";
+import { emailIdempotencyKey, sendEmail, type SendEmailResult } from "~/services/email/send.server";
 import {
   AUTOMATIC_PAYMENT_TRIES,
-  sendAutomaticPaymentFailed,
-  sendAutopayAuthorization,
-  sendConfirmAutomaticPayment,
-  sendPlanPaidOff,
+  automaticPaymentFailedMessage,
+  autopayAuthorizationMessage,
+  confirmAutomaticPaymentMessage,
+  planPaidOffMessage,
   type AutopayEmailBase,
 } from "~/utils/autopay-email.server";
-import { logger } from "~/utils/logger.server";
+import type { OutboxRendered } from "~/utils/outbox-templates/types.server";
 import { withLocalEmail } from "../setup/env";
 
 withLocalEmail();
@@ -33,9 +36,8 @@ const CONTACT = "1-800-555-0100, help@northwind.example";
 
 type Language = "en" | "es";
 
-function base(language: Language, to = "alex@example.com"): AutopayEmailBase {
+function base(language: Language): AutopayEmailBase {
   return {
-    to,
     language,
     region: "US",
     currency: "USD",
@@ -49,6 +51,11 @@ function base(language: Language, to = "alex@example.com"): AutopayEmailBase {
 /** A fresh id per send, so no test meets another's idempotency key. */
 let counter = 0;
 const nextId = (kind: string) => `${kind}-${++counter}-${Date.now()}`;
+
+/** Sends a built email to Alex through the real SDK, as the outbox would. */
+async function deliver(kind: string, email: Promise<OutboxRendered>): Promise<SendEmailResult> {
+  return sendEmail({ to: "alex@example.com", idempotencyKey: emailIdempotencyKey(kind, nextId(kind)), ...(await email) });
+}
 
 /** The message the stand-in stored for a send that must have succeeded. */
 async function received(result: SendEmailResult): Promise<LocalEmail & { text: string; html: string }> {
@@ -111,33 +118,32 @@ const terms = {
   ],
 };
 
-const authorization = (language: Language, authorizationId = nextId("auth")) =>
-  sendAutopayAuthorization({
-    ...base(language),
-    authorizationId,
-    methodText: language === "en" ? "Visa ending 4242" : "Visa que termina en 4242",
-    termsLines: terms[language],
-    installments,
-  });
+const authorization = (language: Language) =>
+  deliver(
+    "autopay-authorization",
+    autopayAuthorizationMessage({
+      ...base(language),
+      methodText: language === "en" ? "Visa ending 4242" : "Visa que termina en 4242",
+      termsLines: terms[language],
+      installments,
+    }),
+  );
 
-const failed = (language: Language, nextAttemptOn: string | null, paymentId = nextId("failed")) =>
-  sendAutomaticPaymentFailed({ ...base(language), paymentId, amountMinor: 5000, dueOn: "2026-12-04", nextAttemptOn });
+const failed = (language: Language, nextAttemptOn: string | null) =>
+  deliver("automatic-payment-failed", automaticPaymentFailedMessage({ ...base(language), amountMinor: 5000, dueOn: "2026-12-04", nextAttemptOn }));
 
-const confirm = (language: Language, paymentId = nextId("confirm")) =>
-  sendConfirmAutomaticPayment({ ...base(language), paymentId, amountMinor: 5000, dueOn: "2026-12-04" });
+const confirm = (language: Language) =>
+  deliver("confirm-automatic-payment", confirmAutomaticPaymentMessage({ ...base(language), amountMinor: 5000, dueOn: "2026-12-04" }));
 
-const paidOff = (language: Language, balanceMinor: number, arrangementId = nextId("paid")) =>
-  sendPlanPaidOff({ ...base(language), arrangementId, totalPaidMinor: 124050, balanceMinor, lastPaymentOn: "2027-02-04" });
+const paidOff = (language: Language, balanceMinor: number) =>
+  deliver("plan-paid-off", planPaidOffMessage({ ...base(language), totalPaidMinor: 124050, balanceMinor, lastPaymentOn: "2027-02-04" }));
 
 test("authorization, English: the card, every payment, the total, every agreed line unchanged, and where to stop", async () => {
-  const authorizationId = nextId("auth");
-  const email = await received(await authorization("en", authorizationId));
+  const email = await received(await authorization("en"));
   const lines = textLines(email.text);
 
   expect(email.to).toEqual(["alex@example.com"]);
   expect(email.subject).toBe("Your automatic payments to Northwind Lending");
-  expect(email.idempotency_key).toBe(`autopay-authorization/${authorizationId}`);
-  expect(email.tags).toEqual([{ name: "kind", value: "autopay-authorization" }]);
   expect(email.text).toContain("YOUR AUTOMATIC PAYMENTS ARE SET UP");
   expect(lines).toContain("You agreed that Northwind Lending can take your plan payments automatically.");
   expect(lines).toContain("Paid from: Visa ending 4242");
@@ -182,13 +188,10 @@ test("authorization, Spanish: Spanish text around the same payments and the Span
 });
 
 test("a failed payment we will try again, English: the amount and due date, nothing else changed, the next try, pay it yourself", async () => {
-  const paymentId = nextId("failed");
-  const email = await received(await failed("en", "2026-12-07", paymentId));
+  const email = await received(await failed("en", "2026-12-07"));
   const lines = textLines(email.text);
 
   expect(email.subject).toBe("About your automatic payment to Northwind Lending");
-  expect(email.idempotency_key).toBe(`automatic-payment-failed/${paymentId}`);
-  expect(email.tags).toEqual([{ name: "kind", value: "automatic-payment-failed" }]);
   expect(email.text).toContain("YOUR PAYMENT DID NOT GO THROUGH");
   expect(lines).toContain("We could not take your payment of $50.00 (due December 4, 2026).");
   expect(lines).toContain("Nothing else has changed.");
@@ -249,12 +252,9 @@ test("a failed payment, Spanish: both cases in Spanish", async () => {
 });
 
 test("the bank asks for a confirmation, English and Spanish: nothing taken yet, how to pay it, what happens next", async () => {
-  const paymentId = nextId("confirm");
-  const en = await received(await confirm("en", paymentId));
+  const en = await received(await confirm("en"));
   const enLines = textLines(en.text);
   expect(en.subject).toBe("Your bank asks you to confirm a payment to Northwind Lending");
-  expect(en.idempotency_key).toBe(`confirm-automatic-payment/${paymentId}`);
-  expect(en.tags).toEqual([{ name: "kind", value: "confirm-automatic-payment" }]);
   expect(en.text).toContain("YOUR BANK ASKED YOU TO CONFIRM A PAYMENT");
   expect(enLines).toContain("Your bank asked you to confirm this payment of $50.00 (due December 4, 2026). This is a normal safety check.");
   expect(enLines).toContain("Nothing has been taken yet.");
@@ -277,13 +277,10 @@ test("the bank asks for a confirmation, English and Spanish: nothing taken yet, 
 });
 
 test("the plan is paid off, English: the total, nothing more owed, automatic payments stop by themselves", async () => {
-  const arrangementId = nextId("paid");
-  const email = await received(await paidOff("en", 0, arrangementId));
+  const email = await received(await paidOff("en", 0));
   const lines = textLines(email.text);
 
   expect(email.subject).toBe("Your payment plan with Northwind Lending is complete");
-  expect(email.idempotency_key).toBe(`plan-paid-off/${arrangementId}`);
-  expect(email.tags).toEqual([{ name: "kind", value: "plan-paid-off" }]);
   expect(email.text).toContain("YOUR PLAN IS COMPLETE");
   expect(lines).toContain("You made the last payment of your plan on February 4, 2027. Thank you.");
   expect(lines).toContain("You paid $1,240.50 in all.");
@@ -292,6 +289,15 @@ test("the plan is paid off, English: the total, nothing more owed, automatic pay
   expect(email.html).toContain(`href="${ACCOUNT_URL}"`);
   expect(email.text).not.toContain("is still owed");
   expectCalmAndPrivate(email, "en", ["$1,240.50"]);
+});
+
+test("the plan is paid off: every link to the account is the account page itself, /account/<id> with no trailing slash", async () => {
+  const email = await received(await paidOff("en", 0));
+  const hrefs = [...email.html.matchAll(/href="([^"]*\/account\/[^"]*)"/g)].map((match) => match[1]);
+  const inText = email.text.match(/https?:\/\/\S*\/account\/[^\s)\]]*/g) ?? [];
+  expect(hrefs.length).toBeGreaterThan(0);
+  expect(inText.length).toBeGreaterThan(0);
+  for (const link of [...hrefs, ...inText]) expect(link).toBe(ACCOUNT_URL);
 });
 
 test("the plan is paid off with a balance left, English and Spanish: what is still owed and where the options are", async () => {
@@ -319,57 +325,4 @@ test("the plan is paid off with a balance left, English and Spanish: what is sti
   expect(textLines(esDone.text)).toContain("Ya no debe nada en esta cuenta.");
   expect(esDone.text).not.toContain("todavía queda un saldo");
   expectCalmAndPrivate(esDone, "es", ["$1,240.50"]);
-});
-
-const repeats = [
-  { kind: "autopay-authorization", send: (id: string) => authorization("en", id) },
-  { kind: "automatic-payment-failed", send: (id: string) => failed("en", "2026-12-07", id) },
-  { kind: "confirm-automatic-payment", send: (id: string) => confirm("en", id) },
-  { kind: "plan-paid-off", send: (id: string) => paidOff("en", 0, id) },
-];
-
-test.each(repeats)("$kind sent twice for the same id: one message", async ({ kind, send }) => {
-  const id = nextId(kind);
-  const before = (await listLocalEmails(500)).length;
-
-  const first = await send(id);
-  const second = await send(id);
-
-  expect(first).toEqual({ status: "sent", id: expect.any(String) });
-  expect(second).toEqual(first);
-  expect((await listLocalEmails(500)).length).toBe(before + 1);
-  if (first.status === "sent") expect((await getLocalEmail(first.id))?.idempotency_key).toBe(`${kind}/${id}`);
-});
-
-test("the same payment id for a failed payment and a confirmation: two kinds, two messages", async () => {
-  const paymentId = nextId("shared");
-  const before = (await listLocalEmails(500)).length;
-  const a = await received(await failed("en", "2026-12-07", paymentId));
-  const b = await received(await confirm("en", paymentId));
-  expect(a.id).not.toBe(b.id);
-  expect((await listLocalEmails(500)).length).toBe(before + 2);
-});
-
-test("a send that fails is logged with ids and the code only, never the address or content", async () => {
-  const warn = vi.spyOn(logger, "warn");
-  const paymentId = nextId("bad-address");
-  const result = await sendAutomaticPaymentFailed({
-    ...base("en", "not-an-address"),
-    paymentId,
-    amountMinor: 5000,
-    dueOn: "2026-12-04",
-    nextAttemptOn: null,
-  });
-
-  expect(result).toMatchObject({ status: "error", code: "validation_error" });
-  expect(warn).toHaveBeenCalledWith("autopay.email_failed", {
-    kind: "automatic-payment-failed",
-    paymentId,
-    accountId: ACCOUNT,
-    code: "validation_error",
-  });
-  const logged = JSON.stringify(warn.mock.calls);
-  expect(logged).not.toContain("not-an-address");
-  expect(logged).not.toContain("$50.00");
-  expect(logged).not.toContain("Northwind");
 });

@@ -23,10 +23,11 @@ import { loader as signInLoader } from "~/routes/sign-in";
 import { action as signOutAction } from "~/routes/sign-out";
 import { loader as signedOutLoader } from "~/routes/signed-out";
 import { listLocalEmails } from "~/services/email/local-outbox.server";
-import { hashToken, settleNewLinkEmails } from "~/utils/access-links.server";
+import { hashToken } from "~/utils/access-links.server";
 import { testDb } from "../setup/db";
 import { answer, call, context, mintToken, open, req, signIn, type Outcome } from "../setup/routes";
 import { withLocalEmail } from "../setup/env";
+import { settleOutbox } from "../setup/outbox";
 
 const ALEX = "b0000000-0000-4000-8000-000000000001";
 const DEMO = {
@@ -213,15 +214,23 @@ describe("/new-link", () => {
   test("known and unknown inputs get the same status, redirect, cookies and page", async () => {
     const before = (await listLocalEmails(500)).length;
     const outcomes = [await ask("DEMO-1001"), await ask("nobody@example.org"), await ask("alex.rivera@example.com"), await ask("DEMO-9999")];
-    await settleNewLinkEmails();
+    await settleOutbox();
     for (const outcome of outcomes) {
       expect(outcome.status).toBe(303);
       expect(outcome.headers.get("Location")).toBe("/new-link?sent=1");
       expect(cookieNames(outcome.headers)).toEqual([]);
       expect([...outcome.headers.keys()].sort()).toEqual([...outcomes[0]!.headers.keys()].sort());
     }
-    // Something was sent for the two that matched, nothing says so.
+    // Something was sent for the two that matched (through the outbox), nothing says so.
     expect((await listLocalEmails(500)).length).toBe(before + 2);
+    const { rows } = await testDb().query<{ template: string; state: string }>(
+      "select template, state from app.outbound_messages where template = 'access.new_link' and account_id = $1",
+      [DEMO[1001]],
+    );
+    expect(rows).toEqual([
+      { template: "access.new_link", state: "sent" },
+      { template: "access.new_link", state: "sent" },
+    ]);
 
     const page = await call(() => newLinkLoader({ request: req("/new-link?sent=1"), params: {}, context }));
     expect(page.data).toMatchObject({ title: "Check your email", sent: true });
@@ -231,7 +240,7 @@ describe("/new-link", () => {
   test("a filled honeypot gets the same answer, and nothing is looked up or sent", async () => {
     const before = (await listLocalEmails(500)).length;
     const outcome = await ask("DEMO-1004", { website: "http://spam.example" });
-    await settleNewLinkEmails();
+    await settleOutbox();
     expect(outcome.status).toBe(303);
     expect(outcome.headers.get("Location")).toBe("/new-link?sent=1");
     expect((await listLocalEmails(500)).length).toBe(before);

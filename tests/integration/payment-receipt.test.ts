@@ -1,20 +1,26 @@
 /**
- * The payment receipt email (issue 6 item 6), through the routes a borrower and Stripe use:
- * Alex pays $50 on DEMO-1001 by card, the sandbox's signed events reach the webhook route,
- * and exactly one receipt arrives in the local outbox (no amount in the subject; the amount,
- * the new balance and the payment reference in the text). Stripe's events delivered again,
- * or the receipt asked for again, send nothing more; a declined card sends nothing; María
- * gets hers in Spanish, and paying everything says so; no email on file, no receipt.
+ * The payment receipt email (issue 6 item 6), through the routes a borrower and Stripe use
+ * and the outbox (ADR 014; migration 20261128002000_payment_notices.sql): Alex pays $50 on
+ * DEMO-1001 by card, the sandbox's signed events reach the webhook route, the payment's
+ * audit event leaves exactly one `payment.receipt` message (requested), and the nudged sender
+ * delivers exactly one receipt to the local Resend stand-in (no amount in the subject; the
+ * amount, the new balance and the payment reference in the text). Stripe's events delivered
+ * again, or the sender run again, add nothing; a declined card queues nothing (and its
+ * template has nothing to render); María gets hers in Spanish, and paying everything says so;
+ * with no email on file the message is cancelled, not sent.
  */
 import { afterEach, describe, expect, test } from "vitest";
 import { action as payAction } from "~/routes/account.$accountId.pay._index";
 import { action as webhookAction } from "~/routes/webhooks.stripe";
 import { getLocalEmail, listLocalEmails } from "~/services/email/local-outbox.server";
+import { runOutbox } from "~/services/email/outbox.server";
+import { getEmailT } from "~/services/email/t.server";
 import { deliverPendingEvents, payCheckoutSession } from "~/services/stripe/local-sandbox.server";
-import { settlePaymentEmails } from "~/utils/payment-emails.server";
-import { sendPaymentReceipt } from "~/utils/payment-receipt.server";
+import { getEnv } from "~/utils/env.server";
+import { outboxTemplates, type OutboxMessage } from "~/utils/outbox-templates/index.server";
 import { testDb } from "../setup/db";
 import { withLocalEmail } from "../setup/env";
+import { outboxRow, settleOutbox, templateEmails, templateMessages } from "../setup/outbox";
 import { call, context, req, signIn, type Jar } from "../setup/routes";
 
 withLocalEmail();
@@ -54,37 +60,52 @@ async function startPayment(jar: Jar, accountId: string, form: Record<string, st
   return { sessionId, paymentId: rows[0]!.id };
 }
 
-/** Pays by card on Stripe's page, delivers Stripe's events, and waits for the receipts. */
+/** Pays by card on Stripe's page, delivers Stripe's events, and waits for the outbox passes they nudged. */
 async function pay(jar: Jar, accountId: string, form: Record<string, string>, card = "4242 4242 4242 4242") {
   const started = await startPayment(jar, accountId, form);
   await payCheckoutSession(started.sessionId, { card });
   await deliver();
-  await settlePaymentEmails();
+  await settleOutbox();
   return started;
+}
+
+const receiptKey = (paymentId: string) => `payment.receipt/${paymentId}`;
+
+/** The receipt template's email for a payment, as the sender would render it (null: nothing to send). */
+async function renderReceipt(paymentId: string) {
+  const message = { id: crypto.randomUUID(), template: "payment.receipt", category: "requested", channel: "email", params: { payment_id: paymentId }, language: "en" } as unknown as OutboxMessage;
+  return outboxTemplates["payment.receipt"]!.render(message, { language: "en", t: await getEmailT("en"), appUrl: getEnv().APP_URL, unsubscribeUrl: null, now: new Date() });
 }
 
 async function inbox(to: string) {
   return (await listLocalEmails()).filter((email) => email.to.includes(to));
 }
 
-afterEach(() => settlePaymentEmails());
+afterEach(() => settleOutbox());
 
 describe("payment receipt", () => {
   let alexPayment = "";
 
-  test("$50 by card: exactly one receipt, the amount and the new balance in it, none in the subject", async () => {
+  test("$50 by card: exactly one receipt message and one email, the amount and the new balance in it, none in the subject", async () => {
     const jar = await signIn("DEMO-1001", ALEX_DOB);
     const before = (await inbox(ALEX_EMAIL)).length;
     const { paymentId } = await pay(jar, DEMO_1001, { choice: "amount", amount: "50" });
     alexPayment = paymentId;
 
+    const messages = await templateMessages("payment.receipt", receiptKey(paymentId));
+    expect(messages).toEqual([
+      expect.objectContaining({ category: "requested", state: "sent", borrower_id: ALEX, account_id: DEMO_1001, params: { payment_id: paymentId } }),
+    ]);
     const emails = await inbox(ALEX_EMAIL);
     expect(emails).toHaveLength(before + 1);
     expect(emails[0]!.subject).toBe("Your payment to Northwind Lending");
     expect(emails[0]!.subject).not.toMatch(/\d/);
     const email = (await getLocalEmail(emails[0]!.id))!;
-    expect(email.idempotency_key).toBe(`payment-receipt/${paymentId}`);
-    expect(email.tags).toEqual([{ name: "kind", value: "payment-receipt" }]);
+    expect(email.idempotency_key).toBe(`outbox/${messages[0]!.id}`);
+    expect(email.tags).toEqual([
+      { name: "template", value: "payment_receipt" },
+      { name: "category", value: "requested" },
+    ]);
     const text = email.text!;
     expect(text).toContain("Thank you. We received $50.00.");
     expect(text).toContain("You now owe $1,190.50.");
@@ -102,28 +123,31 @@ describe("payment receipt", () => {
     expect(email.html).toContain("Receipt for your payment to Northwind Lending.");
   });
 
-  test("Stripe's events delivered again, or the receipt asked for again: still one email", async () => {
+  test("Stripe's events delivered again, or the sender run again: still one message and one email", async () => {
     const before = await inbox(ALEX_EMAIL);
     await testDb().query("update app.local_stripe_events set delivered_at = null");
     await deliver();
-    await settlePaymentEmails();
+    await settleOutbox();
+    await runOutbox();
     expect(await inbox(ALEX_EMAIL)).toEqual(before);
-
-    const again = await sendPaymentReceipt(alexPayment);
-    expect(again).toEqual({ status: "sent", id: before[0]!.id });
-    expect(await inbox(ALEX_EMAIL)).toEqual(before);
+    expect(await templateMessages("payment.receipt", receiptKey(alexPayment))).toHaveLength(1);
+    expect(await templateEmails("payment.receipt", receiptKey(alexPayment))).toHaveLength(1);
   });
 
-  test("a declined card sends no receipt, and a payment that has not succeeded has nothing to send", async () => {
+  test("a declined card queues no receipt, and a payment that has not succeeded has nothing to render", async () => {
     const jar = await signIn("DEMO-1001", ALEX_DOB);
     const before = await inbox(ALEX_EMAIL);
     const { paymentId } = await pay(jar, DEMO_1001, { choice: "amount", amount: "50" }, "4000 0000 0000 0002");
     const { rows } = await testDb().query<{ status: string }>("select status from app.payments where id = $1", [paymentId]);
     expect(rows[0]!.status).toBe("failed");
+    expect(await templateMessages("payment.receipt", receiptKey(paymentId))).toEqual([]);
+    // A Checkout payment that failed gets no email at all: the borrower saw it on the page.
+    const { rows: queued } = await testDb().query("select template from app.outbound_messages where params ->> 'payment_id' = $1", [paymentId]);
+    expect(queued).toEqual([]);
     expect(await inbox(ALEX_EMAIL)).toEqual(before);
-    expect(await sendPaymentReceipt(paymentId)).toBeNull();
-    expect(await sendPaymentReceipt("00000000-0000-4000-8000-000000000000")).toBeNull();
-    expect(await sendPaymentReceipt("not-an-id")).toBeNull();
+    expect(await renderReceipt(paymentId)).toBeNull();
+    expect(await renderReceipt("00000000-0000-4000-8000-000000000000")).toBeNull();
+    expect(await renderReceipt(alexPayment)).not.toBeNull();
   });
 
   test("María's receipt is in Spanish; paying everything says nothing more is owed", async () => {
@@ -133,6 +157,8 @@ describe("payment receipt", () => {
     expect(emails).toHaveLength(1);
     expect(emails[0]!.subject).toBe("Su pago a Northwind Lending");
     const email = (await getLocalEmail(emails[0]!.id))!;
+    const [message] = await templateMessages("payment.receipt", receiptKey(paymentId));
+    expect(email.idempotency_key).toBe(`outbox/${message!.id}`);
     expect(email.html).toContain('lang="es"');
     const text = email.text!;
     expect(text).toContain("Gracias. Recibimos $2,663.38.");
@@ -143,7 +169,7 @@ describe("payment receipt", () => {
     expect(text).toMatch(/Fecha: \d{1,2} de [a-z]+ de \d{4}(,| a las) \d{1,2}:\d{2}/);
   });
 
-  test("no email on file: the payment counts and no receipt is sent", async () => {
+  test("no email on file: the payment counts, and its receipt is cancelled (no address), not sent", async () => {
     const jar = await signIn("DEMO-1001", ALEX_DOB);
     const before = (await listLocalEmails()).length;
     await testDb().query("update app.borrowers set email = null where id = $1", [ALEX]);
@@ -151,8 +177,9 @@ describe("payment receipt", () => {
       const { paymentId } = await pay(jar, DEMO_1001, { choice: "amount", amount: "30" });
       const { rows } = await testDb().query<{ status: string }>("select status from app.payments where id = $1", [paymentId]);
       expect(rows[0]!.status).toBe("succeeded");
+      const [message] = await templateMessages("payment.receipt", receiptKey(paymentId));
+      expect(await outboxRow(message!.id)).toMatchObject({ state: "cancelled", cancel_reason: "no_address" });
       expect(await listLocalEmails()).toHaveLength(before);
-      expect(await sendPaymentReceipt(paymentId)).toBeNull();
     } finally {
       await testDb().query("update app.borrowers set email = $2 where id = $1", [ALEX, ALEX_EMAIL]);
     }

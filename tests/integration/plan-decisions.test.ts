@@ -431,13 +431,25 @@ describe("counter-offers", () => {
     const { rows: events } = await testDb().query<AuditRow>("select action, actor_kind, subject_kind, metadata from app.audit_events order by event_no desc limit 1");
     expect(events[0]).toMatchObject({ action: "plan_offer.accepted", actor_kind: "borrower", subject_kind: "plan_offer" });
     expect(events[0]!.metadata).toMatchObject({ arrangement_id: arrangement!.id, request_id: requestId });
-    // The written confirmation of the new plan.
-    const { rows: mails } = await testDb().query("select 1 from app.local_sent_emails where idempotency_key = $1", [`arrangement-confirmation/${arrangement!.id}`]);
+    // The written confirmation of the new plan: queued with the acceptance (one message,
+    // keyed by the new arrangement), sent by the nudged pass with the exact words accepted.
+    const confirmation = `plan.confirmation/${arrangement!.id}`;
+    expect(await templateMessages("plan.confirmation", confirmation)).toEqual([
+      expect.objectContaining({ category: "requested", account_id: accountId, params: { arrangement_id: arrangement!.id } }),
+    ]);
+    await settleOutbox();
+    const mails = await templateEmails("plan.confirmation", confirmation);
     expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatchObject({ to_addresses: ["alex.rivera@example.com"], subject: "Your payment plan with Northwind Lending" });
+    for (const line of shown.terms.lines) expect(mails[0]!.text).toContain(line);
+    expect(mails[0]!.text).not.toContain("We will reply");
 
-    // Answered once: a replay lands on My plan, the api says offer_closed.
+    // Answered once: a replay lands on My plan, the api says offer_closed; still one message.
     expect((await post({ intent: "accept", offer: shown.offer.id, terms: shown.terms.sha256 })).status).toBe(303);
     expect(await acceptPlanOffer({ borrowerId: ALEX, accountId, offerId: shown.offer.id, consent: consent() })).toEqual({ ok: false, reason: "offer_closed" });
+    await settleOutbox();
+    expect(await templateMessages("plan.confirmation", confirmation)).toHaveLength(1);
+    expect(await templateEmails("plan.confirmation", confirmation)).toHaveLength(1);
   });
 
   test("the borrower declines: it ends, nothing else changes, one audit event; My plan says so", async () => {
@@ -657,7 +669,7 @@ describe("through the routes: a borrower asks, staff decide, the borrower sees i
     expect(rows).toEqual([{ subject: "Northwind Lending aceptó su solicitud" }]);
     // The review page lists it among the earlier contacts.
     const after = await page(supervisorJar, mariaRequest);
-    expect((after.data as { contacts: Array<{ what: string; state: string }> }).contacts[0]).toMatchObject({ what: "Plan decision", state: "Sent" });
+    expect((after.data as { contacts: Array<{ what: string; stateLabel: string }> }).contacts[0]).toMatchObject({ what: "Plan decision", stateLabel: "Sent" });
   });
 
   test("the agent counter-offers within their limit; Alex sees it on My plan and accepts it", async () => {

@@ -14,7 +14,6 @@ import { render } from "@react-email/render";
 import { describe, expect, test } from "vitest";
 import { runSweep } from "~/utils/automatic-charges.server";
 import { agreeArrangement, consentHash } from "~/utils/arrangements.server";
-import { queuePaymentEmails, settlePaymentEmails } from "~/utils/payment-emails.server";
 import type { Language } from "~/i18n/config";
 import { runOutbox } from "~/services/email/outbox.server";
 import { getEmailT } from "~/services/email/t.server";
@@ -182,8 +181,7 @@ describe("queueing", () => {
   test("a failed automatic payment gets no reminder on top of the payment flow's email, and is not 'missed' while it is retried", async () => {
     const plan = await autopayPlan({ method: CARD_DECLINES_LATER });
     const due = plan.installments[0]!.dueOn;
-    await runSweep({ today: due, leaseSeconds: 60, onRecorded: (claim) => queuePaymentEmails(claim.payment_id) });
-    await settlePaymentEmails();
+    await runSweep({ today: due, leaseSeconds: 60 });
     await deliverEvents();
     const { rows: payments } = await testDb().query<{ id: string }>(
       "select id from app.payments where account_id = $1 and origin = 'automatic' and status = 'failed'",
@@ -191,11 +189,13 @@ describe("queueing", () => {
     );
     expect(payments).toHaveLength(1);
 
-    // The payment flow emailed "we will try again on ..." (automatic-payment-failed); a reminder would only repeat it.
-    const told = await testDb().query<{ n: number }>(
-      "select count(*)::int as n from app.local_sent_emails where subject like 'About your automatic payment to %'",
+    // The failure queued "we will try again on ..." (payment.automatic_failed, outreach like a
+    // reminder: migration 20261128002000_payment_notices.sql); a reminder would only repeat it.
+    const told = await testDb().query<{ template: string; category: string }>(
+      "select template, category from app.outbound_messages where account_id = $1 and template not like 'reminder.%'",
+      [plan.accountId],
     );
-    expect(told.rows[0]!.n).toBeGreaterThanOrEqual(1);
+    expect(told.rows).toContainEqual({ template: "payment.automatic_failed", category: "outreach" });
     await queueReminders({ today: due });
     expect(await outbox(plan.accountId)).toEqual([]);
     // Being retried by the sweep, it is not "missed" the next day.
@@ -353,6 +353,8 @@ describe("through the sender", () => {
     expect(email.text).toMatch(/Su próximo pago del plan es de \$75\.00 y vence el \d{1,2} de [a-z]+ de \d{4}\./);
     expect(email.text).toContain("Es el pago 1 de 2 de su plan.");
     expect(email.text).toMatch(/Puede detenerlos con un solo toque\. .*: http:\/\/\S+\/unsubscribe\/\S+/);
+    // Said once, in the body: the footer does not repeat it.
+    expect(email.text.match(/\/unsubscribe\//g)).toHaveLength(1);
     expect(email.headers?.["List-Unsubscribe"]).toMatch(/^<http:\/\/\S+\/unsubscribe\/\S+>$/);
     expect(email.headers?.["List-Unsubscribe-Post"]).toBe("List-Unsubscribe=One-Click");
   });

@@ -5,7 +5,10 @@
  * open), admins managing staff with every change audited, and the queue, search and
  * account page behind it all.
  */
+import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
+import { runOutbox } from "~/services/email/outbox.server";
+import { rpc } from "~/services/supabase/rpc.server";
 import { action as accountAction, loader as accountLoader } from "~/routes/ops.accounts.$accountId";
 import { loader as searchLoader } from "~/routes/ops.accounts._index";
 import { loader as queueLoader } from "~/routes/ops._index";
@@ -13,11 +16,14 @@ import { loader as confirmLoader, action as confirmAction } from "~/routes/ops.c
 import { action as signInAction } from "~/routes/ops.sign-in";
 import { action as signOutAction } from "~/routes/ops.sign-out";
 import { action as staffAction, loader as staffLoader } from "~/routes/ops.staff";
+import { openAccessLink } from "~/utils/access-links.server";
 import { hashClientIp } from "~/utils/client-ip.server";
 import { requestOriginStorage } from "~/utils/request-origin.server";
-import { settleStaffSignInEmails } from "~/utils/staff-session.server";
+import { deriveLinkToken, newDerivedLink } from "~/utils/link-token.server";
+import { z } from "zod";
 import { testDb } from "../setup/db";
 import { withLocalEmail } from "../setup/env";
+import { outboxRow, settleOutbox, storedEmails, templateEmails, templateMessages } from "../setup/outbox";
 import { call, context, Jar, req } from "../setup/routes";
 import { followStaffLink, signInStaff, STAFF } from "../setup/staff";
 
@@ -25,16 +31,38 @@ withLocalEmail();
 
 const DEMO_1001 = "a0000000-0000-4000-8000-000000001001";
 
-const ask = (email: string, clientIp = "203.0.113.7") =>
-  call(() => signInAction({ request: req("/ops/sign-in", { method: "POST", form: { email } }), params: {}, context: { ...context, clientIp } }));
+const ask = (email: string, clientIp = "203.0.113.7", language: "en" | "es" = "en") =>
+  call(() => signInAction({ request: req("/ops/sign-in", { method: "POST", form: { email }, language }), params: {}, context: { ...context, clientIp } }));
 
+const linkIn = (text: string) => /\/ops\/l\/([A-Za-z0-9_-]{43})/.exec(text)![1]!;
+
+/** The tokens in the sign-in emails the outbox sent to this address, oldest first. */
 async function sentLinks(to: string): Promise<string[]> {
-  await settleStaffSignInEmails();
+  await settleOutbox();
   const { rows } = await testDb().query<{ text: string }>(
-    "select text from app.local_sent_emails where $1 = any(to_addresses) and idempotency_key like 'staff-sign-in/%' order by created_at",
+    `select e.text from app.local_sent_emails as e
+       join app.outbound_messages as m on e.idempotency_key = 'outbox/' || m.id::text
+      where m.template = 'staff.sign_in' and $1 = any(e.to_addresses)
+      order by e.created_at`,
     [to],
   );
-  return rows.map((row) => /\/ops\/l\/([A-Za-z0-9_-]{43})/.exec(row.text)![1]!);
+  return rows.map((row) => linkIn(row.text));
+}
+
+/** A staff member of the test's own, so its links never meet another test's per-member limit. */
+async function newStaff(): Promise<{ id: string; email: string }> {
+  const email = `staff-${randomUUID().slice(0, 8)}@example.com`;
+  const { rows } = await testDb().query<{ id: string }>(
+    "insert into app.staff (email, full_name, role, approval_limit_minor) values ($1, 'Link Tester', 'agent', 0) returning id",
+    [email],
+  );
+  return { id: rows[0]!.id, email };
+}
+
+/** Every row of the outbox as text. */
+async function outboxText(): Promise<string> {
+  const { rows } = await testDb().query<{ t: string | null }>("select string_agg(row_to_json(m)::text, E'\\n') as t from app.outbound_messages as m");
+  return rows[0]?.t ?? "";
 }
 
 async function auditCount(action: string, actorId?: string): Promise<number> {
@@ -222,8 +250,20 @@ describe("queue, search and the account page", () => {
     expect(emailed.data).toMatchObject({ status: "emailed" });
     expect(await auditCount("access.link_copied_by_staff", STAFF.agent.id)).toBe(1);
     expect(await auditCount("access.link_sent_by_staff", STAFF.agent.id)).toBe(1);
-    const { rows } = await testDb().query("select 1 from app.local_sent_emails where idempotency_key like 'staff-link/%'");
-    expect(rows).toHaveLength(1);
+    // The emailed link went through the outbox (one message: the copy queued none), its token in no table.
+    await settleOutbox();
+    const [message, ...others] = (await templateMessages("access.link_from_staff")).filter((m) => m.account_id === DEMO_1001);
+    expect(others).toEqual([]);
+    expect(message).toMatchObject({ category: "requested", state: "sent", borrower_id: "b0000000-0000-4000-8000-000000000001", params: { link_id: expect.any(String) } });
+    const linkId = message!.params.link_id as string;
+    expect(Object.keys(message!.params)).toEqual(["link_id"]);
+    const [email] = await templateEmails("access.link_from_staff", `access.link_from_staff/${linkId}`);
+    expect(email!.subject).toBe("Your new secure link for Northwind Lending");
+    expect(email!.text).toContain("this link stops working after 30 days");
+    const token = /\/l\/([A-Za-z0-9_-]{43})/.exec(email!.text)![1]!;
+    expect(token).toBe(deriveLinkToken(linkId));
+    expect(await outboxText()).not.toContain(token);
+    expect(await openAccessLink(token)).toMatchObject({ status: "ready" });
     expect((await post("delete-account")).status).toBe(400);
 
     const unknown = "a0000000-0000-4000-8000-000000009999";
@@ -250,5 +290,58 @@ describe("queue, search and the account page", () => {
     expect(signedIn.every((row) => row.origin_hash === null)).toBe(true);
     const page = await call(() => accountLoader({ request: req(`/ops/accounts/${DEMO_1001}`, { jar }), params: { accountId: DEMO_1001 }, context }));
     expect((page.data as { audit: Array<{ origin: string | null }> }).audit.some((e) => e.origin === origin.slice(0, 8))).toBe(true);
+  });
+});
+
+// Last: these add staff members of their own, which the staff page's count above would see.
+describe("sign-in emails on the outbox", () => {
+  test("the sign-in email goes through the outbox: its message holds the link's id and the page's language, never the token", async () => {
+    const member = await newStaff();
+    expect((await ask(member.email, "203.0.113.21", "es")).status).toBe(303);
+    const [token, ...more] = await sentLinks(member.email);
+    expect(more).toEqual([]);
+    const { rows: links } = await testDb().query<{ id: string }>("select id from app.staff_sign_in_links where staff_id = $1", [member.id]);
+    expect(links).toHaveLength(1);
+    const linkId = links[0]!.id;
+    expect(token).toBe(deriveLinkToken(linkId));
+
+    const messages = await templateMessages("staff.sign_in", `staff.sign_in/${linkId}`);
+    expect(messages).toEqual([expect.objectContaining({ category: "requested", state: "sent", borrower_id: null, params: { link_id: linkId, language: "es" } })]);
+    expect(await outboxText()).not.toContain(token);
+    const [email] = await templateEmails("staff.sign_in", `staff.sign_in/${linkId}`);
+    expect(email!.subject).toBe("Su enlace para entrar en la consola de Repay");
+    // Staff messages carry no opt-out.
+    const [stored] = await storedEmails([messages[0]!.id]);
+    expect(stored!.headers?.["List-Unsubscribe"]).toBeUndefined();
+
+    const jar = await followStaffLink(token!);
+    expect((await queue(jar)).status).toBe(200);
+  });
+
+  test("a sign-in link used or expired before its email goes: the email is cancelled, not sent", async () => {
+    await settleOutbox();
+    let ip = 0;
+    const queueSignIn = async (email: string) => {
+      const link = newDerivedLink();
+      ip += 1;
+      const result = await rpc(
+        "request_staff_sign_in",
+        { p_email: email, p_language: "en", p_link_id: link.linkId, p_token_hash: link.tokenHash, p_ip_hash: hashClientIp(`192.0.2.${ip}`) },
+        z.object({ send: z.literal(true), link_id: z.uuid(), message_id: z.uuid() }).loose(),
+      );
+      expect(result.link_id).toBe(link.linkId);
+      return { ...link, messageId: result.message_id };
+    };
+
+    const used = await queueSignIn((await newStaff()).email);
+    await followStaffLink(used.token);
+    await runOutbox();
+    expect(await outboxRow(used.messageId)).toMatchObject({ state: "cancelled", cancel_reason: "not_applicable" });
+
+    // 15 minutes on, the link has expired.
+    const expired = await queueSignIn((await newStaff()).email);
+    await runOutbox({ now: new Date(Date.now() + 16 * 60_000) });
+    expect(await outboxRow(expired.messageId)).toMatchObject({ state: "cancelled", cancel_reason: "not_applicable" });
+    expect(await storedEmails([used.messageId, expired.messageId])).toEqual([]);
   });
 });

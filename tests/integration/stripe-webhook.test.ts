@@ -5,6 +5,9 @@
  * changes nothing; a tampered body, another secret, a stale timestamp or no signature is 400
  * and stores nothing; money we cannot match is 200 and goes to suspense; unknown types are
  * 200 and ignored; a body over 1 MB is 413; only our own failure (the database gone) is 5xx.
+ * A succeeded payment's receipt is written to the outbox in the event's own transaction (a
+ * rolled-back event leaves none, a replay adds none) and the nudged sender delivers it once;
+ * money held in suspense for a closed account gets none.
  */
 import { randomBytes } from "node:crypto";
 import { describe, expect, test } from "vitest";
@@ -15,6 +18,8 @@ import { attachCheckoutSession, startPayment } from "~/utils/payments.server";
 import { testDb, unavailableDatabase } from "../setup/db";
 import { context } from "../setup/routes";
 import { withEnv, withLocalEmail } from "../setup/env";
+import { newAccount } from "../setup/accounts";
+import { expectQueuedWithStripeEventOnly, settleOutbox, templateEmails, templateMessages } from "../setup/outbox";
 
 withLocalEmail();
 
@@ -41,8 +46,8 @@ async function deliver(request: Request): Promise<{ status: number; body: Record
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-async function startedPayment(amountMinor: number) {
-  const result = await startPayment({ borrowerId: ALEX, accountId: DEMO_1001, amountMinor, purpose: "amount" });
+async function startedPayment(amountMinor: number, accountId = DEMO_1001) {
+  const result = await startPayment({ borrowerId: ALEX, accountId, amountMinor, purpose: "amount" });
   if (!result.ok) throw new Error(result.reason);
   const sessionId = stripeId("cs");
   await attachCheckoutSession({ borrowerId: ALEX, paymentId: result.paymentId, sessionId });
@@ -176,6 +181,51 @@ describe("POST /webhooks/stripe", () => {
     expect(down.status).toBeGreaterThanOrEqual(500);
     expect(down.body).toEqual({ error: "internal_error" });
     expect(await deliver(post(payload, sign(payload)))).toEqual({ status: 200, body: { received: true, outcome: "applied" } });
+  });
+
+  test("a success leaves exactly one receipt in the outbox, written with the event; a replay adds none; the email says the amount", async () => {
+    const p = await startedPayment(4_200);
+    const payload = JSON.stringify(completedEvent(p));
+    expect((await deliver(post(payload, sign(payload)))).body).toEqual({ received: true, outcome: "applied" });
+    const key = `payment.receipt/${p.paymentId}`;
+    const [message] = await templateMessages("payment.receipt", key);
+    expect(message).toMatchObject({ category: "requested", borrower_id: ALEX, account_id: DEMO_1001, params: { payment_id: p.paymentId } });
+    // Same transaction: the message and the payment's audit event carry the same now().
+    const { rows } = await testDb().query<{ same: boolean }>(
+      `select m.created_at = e.occurred_at as same
+         from app.outbound_messages as m
+         join app.audit_events as e on e.subject_id = $1 and e.action = 'payment.succeeded'
+        where m.id = $2`,
+      [p.paymentId, message!.id],
+    );
+    expect(rows).toEqual([{ same: true }]);
+
+    expect((await deliver(post(payload, sign(payload)))).body).toEqual({ received: true, outcome: "duplicate" });
+    await settleOutbox();
+    expect(await templateMessages("payment.receipt", key)).toEqual([expect.objectContaining({ id: message!.id, state: "sent" })]);
+    const emails = await templateEmails("payment.receipt", key);
+    expect(emails).toHaveLength(1);
+    expect(emails[0]!.to_addresses).toEqual(["alex.rivera@example.com"]);
+    expect(emails[0]!.text).toContain("Thank you. We received $42.00.");
+  });
+
+  test("an event whose transaction rolls back leaves no receipt in the outbox", async () => {
+    const p = await startedPayment(2_600);
+    const event = completedEvent(p);
+    const key = `payment.receipt/${p.paymentId}`;
+    await expectQueuedWithStripeEventOnly(event, key);
+    expect(await storedEvent(event.id)).toBeNull();
+  });
+
+  test("money for an account that is no longer open goes to suspense, and no receipt is queued", async () => {
+    const accountId = await newAccount({ prefix: "TEST-WH" });
+    const p = await startedPayment(3_000, accountId);
+    await testDb().query("update app.accounts set status = 'closed' where id = $1", [accountId]);
+    const payload = JSON.stringify(completedEvent(p, accountId));
+    expect(await deliver(post(payload, sign(payload)))).toEqual({ status: 200, body: { received: true, outcome: "suspense" } });
+    const { rows } = await testDb().query<{ reason_code: string }>("select reason_code from app.audit_events where subject_id = $1 and action = 'payment.succeeded'", [p.paymentId]);
+    expect(rows).toEqual([{ reason_code: "account_not_open" }]);
+    expect(await templateMessages("payment.receipt", `payment.receipt/${p.paymentId}`)).toEqual([]);
   });
 
   test("GET, and methods other than POST: 405", async () => {

@@ -7,9 +7,9 @@
 import { expect } from "vitest";
 import { setupCheckoutSession, authenticateSetupCheckoutSession, deliverPendingEvents, type PaymentDetails } from "~/services/stripe/local-sandbox.server";
 import { deliverToWebhookHandler } from "~/jobs/run-jobs.server";
+import { settleOutboxNudges } from "~/services/email/outbox-nudge.server";
 import { agreeArrangement, consentHash, getAccountArrangement } from "~/utils/arrangements.server";
 import { autopayTerms, startPaymentAuthorization } from "~/utils/payment-authorizations.server";
-import { settlePaymentEmails } from "~/utils/payment-emails.server";
 import { ALEX, newAccount } from "./accounts";
 import { addDays, today } from "./dates";
 
@@ -20,7 +20,10 @@ export const CARD_DECLINES_LATER = { card: "4000 0000 0000 0341" } as const;
 export const CARD_ALWAYS_AUTHENTICATES = { card: "4000 0027 6000 3184" } as const;
 export const BANK_OK = { bankAccount: { routingNumber: "110000000", accountNumber: "000123456789" } } as const;
 
-/** Hands the sandbox's pending events to the webhook handler; every one must be answered 200. */
+/**
+ * Hands the sandbox's pending events to the webhook handler; every one must be answered 200.
+ * Then waits for the outbox passes the handler nudged (the emails its events queued).
+ */
 export async function deliverEvents(): Promise<void> {
   await deliverPendingEvents({
     deliver: async (payload, signature) => {
@@ -29,7 +32,7 @@ export async function deliverEvents(): Promise<void> {
       return answer;
     },
   });
-  await settlePaymentEmails();
+  await settleOutboxNudges();
 }
 
 let plans = 0;

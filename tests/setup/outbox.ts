@@ -4,6 +4,7 @@
  * transaction), and reads of the outbox and the local Resend stand-in's rows.
  */
 import { createHash, randomUUID } from "node:crypto";
+import { expect } from "vitest";
 import { settleOutboxNudges } from "~/services/email/outbox-nudge.server";
 import type { Queryable } from "~/services/supabase/database.server";
 import { ALEX } from "./accounts";
@@ -177,4 +178,26 @@ export async function templateEmails(template: string, dedupeKey?: string): Prom
     [template, dedupeKey ?? null],
   );
   return rows;
+}
+
+/**
+ * Records a Stripe event in a transaction that then rolls back: inside it, the message with
+ * this dedupe key was queued (one row); after the rollback there is none. Shows a message is
+ * written in the same transaction as the event that causes it.
+ */
+export async function expectQueuedWithStripeEventOnly(event: unknown, dedupeKey: string): Promise<void> {
+  const rollback = new Error("rolled back on purpose");
+  let inside: number | null = null;
+  await testDb()
+    .transaction(async (tx) => {
+      await tx.query("select api.record_stripe_event($1::jsonb)", [JSON.stringify(event)]);
+      const { rows } = await tx.query<{ n: number }>("select count(*)::int as n from app.outbound_messages where dedupe_key = $1", [dedupeKey]);
+      inside = rows[0]!.n;
+      throw rollback;
+    })
+    .catch((error: unknown) => {
+      if (error !== rollback) throw error;
+    });
+  const { rows } = await testDb().query<{ n: number }>("select count(*)::int as n from app.outbound_messages where dedupe_key = $1", [dedupeKey]);
+  expect({ inside, after: rows[0]!.n }).toEqual({ inside: 1, after: 0 });
 }

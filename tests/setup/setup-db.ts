@@ -10,7 +10,6 @@
 import { afterAll, beforeAll } from "vitest";
 import { setDatabase } from "~/services/supabase/database.server";
 import { settleOutboxNudges } from "~/services/email/outbox-nudge.server";
-import { settlePaymentEmails } from "~/utils/payment-emails.server";
 import { provisionTestDatabase, releaseTestDatabase, templateInfo, unavailableDatabase } from "./db";
 import { recordTiming, waitForTemplate } from "./template";
 
@@ -33,9 +32,8 @@ beforeAll(async (suite) => {
 afterAll(async () => {
   if (provisioned) {
     provisioned = false;
-    // Receipts the webhook route sent in the background, and the outbox passes that requests
-    // nudged, finish on this file's database before it is dropped.
-    await settlePaymentEmails();
+    // The outbox passes that requests (and the webhook route) nudged finish on this file's
+    // database before it is dropped.
     await settleOutboxNudges();
     await releaseTestDatabase();
   } else {

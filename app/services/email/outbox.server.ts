@@ -119,7 +119,8 @@ export async function deliverOutboxMessage(
   // The opt-out link's 60 days count from when the message was written, so every attempt
   // sends the same payload (Resend refuses a reused key with a different one).
   // Every message to a borrower can stop reminders with one tap (List-Unsubscribe and a link):
-  // reminders say so in their body, the rest in the footer. Staff messages have none.
+  // templates that say so in their body (reminders: showsStopLink) get the link to show, the
+  // rest have it in the footer. Staff messages have none.
   const optOut = message.borrower_id ? unsubscribeUrl(message.id, message.created_at) : null;
 
   let rendered;
@@ -146,7 +147,7 @@ export async function deliverOutboxMessage(
     result = await sendEmail({
       to: message.to_address,
       subject: rendered.subject,
-      react: message.category === "requested" && optOut ? createElement(StopRemindersLinkContext.Provider, { value: optOut }, rendered.react) : rendered.react,
+      react: optOut && !template.showsStopLink ? createElement(StopRemindersLinkContext.Provider, { value: optOut }, rendered.react) : rendered.react,
       idempotencyKey: emailIdempotencyKey("outbox", message.id),
       tags: [
         { name: "template", value: tagValue(message.template) },

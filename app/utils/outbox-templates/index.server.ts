@@ -5,7 +5,10 @@
  */
 import { complaintAnsweredTemplate, complaintReceivedTemplate } from "./complaints.server";
 import { debtAdviceReceivedTemplate } from "./debt-advice-received.server";
+import { accessLinkFromStaffTemplate, accessNewLinkTemplate, staffSignInTemplate } from "./link-emails.server";
+import { automaticPaymentFailedTemplate, autopayAuthorizationTemplate, planPaidOffTemplate } from "./payment-notices.server";
 import { paymentReceiptTemplate } from "./payment-receipt.server";
+import { planConfirmationTemplate } from "./plan-confirmation.server";
 import { planDecisionTemplate } from "./plan-decision.server";
 import { disputeReceivedTemplate, disputeResolvedTemplate, hardshipDecidedTemplate, hardshipReceivedTemplate } from "./request-notices.server";
 import { reminderMissedTemplate, reminderUpcomingTemplate } from "~/utils/reminders.server";
@@ -16,7 +19,13 @@ export type { OutboxAccount, OutboxMessage, OutboxRenderContext, OutboxRendered,
 export const outboxTemplates: OutboxTemplates = {
   "reminder.upcoming": reminderUpcomingTemplate,
   "reminder.missed": reminderMissedTemplate,
+  "access.new_link": accessNewLinkTemplate,
+  "access.link_from_staff": accessLinkFromStaffTemplate,
+  "staff.sign_in": staffSignInTemplate,
   "payment.receipt": paymentReceiptTemplate,
+  "plan.paid_off": planPaidOffTemplate,
+  "payment.automatic_failed": automaticPaymentFailedTemplate,
+  "autopay.authorization": autopayAuthorizationTemplate,
   "hardship.received": hardshipReceivedTemplate,
   "hardship.decided": hardshipDecidedTemplate,
   "dispute.received": disputeReceivedTemplate,
@@ -25,4 +34,5 @@ export const outboxTemplates: OutboxTemplates = {
   "complaint.received": complaintReceivedTemplate,
   "complaint.answered": complaintAnsweredTemplate,
   "plan.decision": planDecisionTemplate,
+  "plan.confirmation": planConfirmationTemplate,
 };

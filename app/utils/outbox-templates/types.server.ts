@@ -7,21 +7,35 @@
 import type { ReactElement } from "react";
 import { z } from "zod";
 import type { EmailT } from "~emails/layout";
+import { formatPhoneNumber } from "~/domain/phone";
 import { supportedLanguages, type Language } from "~/i18n/config";
+
+/** The creditor as the email notices read it (api.*_notice functions): who we are, how to reach a person. */
+export const NoticeCreditorSchema = z.object({
+  name: z.string().min(1),
+  region: z.string().regex(/^[A-Z]{2}$/),
+  support_phone: z.string().min(1),
+  support_email: z.string().nullable(),
+});
+
+/** The same with the creditor's time zone (dates and times in its zone). */
+export const NoticeCreditorWithZoneSchema = NoticeCreditorSchema.extend({ time_zone: z.string().min(1) });
+
+/** The borrower as the email notices read them: the address on file now and their language. */
+export const NoticeBorrowerSchema = z.object({ email: z.string().nullable(), language: z.enum(supportedLanguages) });
+
+/** The footer's "how to reach a person": "(212) 555-0100, help@northwind.example"; null when there is neither. */
+export function emailContactLine(creditor: { support_phone: string; support_email: string | null }): string | null {
+  return [formatPhoneNumber(creditor.support_phone), creditor.support_email].filter(Boolean).join(", ") || null;
+}
 
 /** The facts of the account a message is about (app.account_notice_json), when it is about one. */
 export const OutboxAccountSchema = z.object({
   account_id: z.uuid(),
   currency: z.string().length(3),
   reference_last4: z.string(),
-  creditor: z.object({
-    name: z.string().min(1),
-    region: z.string().regex(/^[A-Z]{2}$/),
-    support_phone: z.string().min(1),
-    support_email: z.string().nullable(),
-    time_zone: z.string().min(1),
-  }),
-  borrower: z.object({ email: z.string().nullable(), language: z.enum(supportedLanguages) }),
+  creditor: NoticeCreditorWithZoneSchema,
+  borrower: NoticeBorrowerSchema,
 });
 export type OutboxAccount = z.infer<typeof OutboxAccountSchema>;
 
@@ -60,7 +74,7 @@ export interface OutboxRenderContext {
   t: EmailT;
   /** The portal's public address (APP_URL). */
   appUrl: string;
-  /** Outreach only: the one-tap opt-out link for the footer (the List-Unsubscribe header carries the same). */
+  /** Outreach only: the one-tap opt-out link, for a template that shows it in its body (`showsStopLink`); the List-Unsubscribe header carries the same. */
   unsubscribeUrl: string | null;
   /** The moment the sender counts as now. */
   now: Date;
@@ -79,6 +93,12 @@ export interface OutboxTemplate {
    * not sent. Throwing counts as a failed attempt (retried).
    */
   render(message: OutboxMessage, context: OutboxRenderContext): Promise<OutboxRendered | null>;
+  /**
+   * True when the email itself shows the one-tap link to stop reminders (the reminders, from
+   * `context.unsubscribeUrl`): the footer then does not repeat it. Otherwise the sender puts
+   * the link in the footer of every email to a borrower.
+   */
+  showsStopLink?: boolean;
 }
 
 /** Template name → template. */
