@@ -152,6 +152,32 @@ async function lockAndEnsureHistory(tx: Queryable): Promise<void> {
   for (const statement of CREATE_HISTORY) await tx.query(statement);
 }
 
+/** The errors of a CREATE … IF NOT EXISTS that lost a race: the object is there after all. */
+const ALREADY_CREATED = new Set(["23505", "42P06", "42P07"]);
+
+/**
+ * Creates the history tables (and the seed table) in a transaction of their own, before any
+ * migration's. Two migrators started together: the second waits for the lock, but a session
+ * that waited inside its transaction may not yet see the catalog rows the first just
+ * committed (an advisory lock does not refresh the catalog caches), so its
+ * `CREATE SCHEMA IF NOT EXISTS` can fail with a duplicate key. A new transaction sees them:
+ * try once more. Every later transaction then starts with the tables there.
+ */
+async function ensureHistory(db: Database, withSeedTable: boolean): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await db.transaction(async (tx) => {
+        await lockAndEnsureHistory(tx);
+        if (withSeedTable) await tx.query(CREATE_SEED_TABLE);
+      });
+      return;
+    } catch (error) {
+      if (attempt < 3 && isPostgresError(error) && ALREADY_CREATED.has(error.code)) continue;
+      throw error;
+    }
+  }
+}
+
 /**
  * Applies every pending migration in file-name order, each in its own transaction with
  * its history row. Returns what this call applied (another process may apply the rest).
@@ -161,6 +187,7 @@ export async function migrate(db: Database, options: MigrationOptions & { onAppl
   // file is checked again under the lock, where it counts.
   const pending = await pendingMigrations(db, options);
   const applied: MigrationFile[] = [];
+  if (pending.length > 0) await ensureHistory(db, false);
   for (const file of pending) {
     const didApply = await db.transaction(async (tx) => {
       await lockAndEnsureHistory(tx);
@@ -187,6 +214,7 @@ export async function seedDatabase(
   const content = await readFile(path);
   const statements = splitAndTrimSql(content.toString("utf8"));
   const file = displayPath(path);
+  await ensureHistory(db, true);
   const skipped = await db.transaction(async (tx) => {
     await lockAndEnsureHistory(tx);
     await tx.query(CREATE_SEED_TABLE);
