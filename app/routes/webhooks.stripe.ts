@@ -26,6 +26,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import Stripe from "stripe";
 import { getStripe, getStripeWebhookSecret } from "~/services/stripe/client.server";
+import { withChargeRefunds } from "~/services/stripe/charge-refunds.server";
 import { nudgeOutbox } from "~/services/email/outbox-nudge.server";
 import { logger } from "~/utils/logger.server";
 import { recordSetupCompleted } from "~/utils/payment-authorizations.server";
@@ -109,7 +110,8 @@ export async function action({ request }: ActionFunctionArgs) {
       if (setup.outcome === "applied") nudgeOutbox();
       return answer(200, { received: true, outcome: setup.outcome });
     }
-    const result = await recordStripeEvent(event);
+    // A charge.refunded names its refunds (Stripe no longer lists them in the event).
+    const result = await recordStripeEvent(await withChargeRefunds(event));
     logger.info("stripe_webhook", { eventId: event.id, type: event.type, outcome: result.outcome, paymentId: result.paymentId });
     // Whatever the event queued (a receipt, a paid-off confirmation, a failed automatic
     // payment's email) is committed: the sender takes it now, in the background; never throws.

@@ -12,6 +12,7 @@ import { loader as returnLoader } from "~/routes/account.$accountId.pay.return";
 import { action as webhookAction } from "~/routes/webhooks.stripe";
 import { deliverPendingEvents, payCheckoutSession } from "~/services/stripe/local-sandbox.server";
 import { z } from "zod";
+import { getStripe, getStripeWebhookSecret } from "~/services/stripe/client.server";
 import { rpc } from "~/services/supabase/rpc.server";
 import { testDb } from "../setup/db";
 import { withLocalEmail } from "../setup/env";
@@ -153,6 +154,46 @@ describe("Pay now", () => {
     expect(await stored(DEMO_1001)).toMatchObject({ ledger: before.ledger + 1, balance: before.balance - 3_000 });
     const { rows: suspense } = await testDb().query<{ n: number }>("select count(*)::int as n from app.payment_suspense");
     expect(suspense[0]!.n).toBe(0);
+  });
+
+  test("a partial refund counts once, whichever of Stripe's two events comes first; charge.refunded no longer lists its refunds", async () => {
+    const jar = await signIn("DEMO-1001", ALEX_DOB);
+    const { sessionId } = checkoutOf((await pay(jar, { choice: "amount", amount: "50" })).headers.get("Location"));
+    const paid = await payCheckoutSession(sessionId, { card: "4242 4242 4242 4242" });
+    if (paid.status !== "succeeded") throw new Error(paid.status);
+    await deliver();
+    const before = await stored(DEMO_1001);
+
+    /** Stripe's newest events of this type, oldest first, delivered to the webhook in the order given. */
+    const newest = async (type: string) => (await getStripe().events.list({ type, limit: 1 })).data[0]!;
+    const post = async (event: object) => {
+      const payload = JSON.stringify(event);
+      const signature = getStripe().webhooks.generateTestHeaderString({ payload, secret: getStripeWebhookSecret() });
+      const request = new Request("http://localhost:3000/webhooks/stripe", { method: "POST", headers: { "content-type": "application/json", "stripe-signature": signature }, body: payload });
+      return ((await webhookAction({ request, params: {}, context })) as Response).status;
+    };
+
+    // $20 back: the charge's event first (as Stripe sends it, without the refund's id), then the refund's.
+    const first = await getStripe().refunds.create({ payment_intent: paid.paymentIntent.id, amount: 2_000 });
+    const chargeEvent = await newest("charge.refunded");
+    expect(chargeEvent.data.object).not.toHaveProperty("refunds");
+    expect(await post(chargeEvent)).toBe(200);
+    expect(await post(await newest("refund.created"))).toBe(200);
+    // $10 more: the refund's event first, then the charge's (cumulative $30).
+    const second = await getStripe().refunds.create({ payment_intent: paid.paymentIntent.id, amount: 1_000 });
+    expect(await post(await newest("refund.created"))).toBe(200);
+    expect(await post(await newest("charge.refunded"))).toBe(200);
+    await deliver();
+
+    expect(await stored(DEMO_1001)).toMatchObject({ balance: before.balance + 3_000 });
+    const { rows } = await testDb().query<{ external_ref: string; amount_minor: number }>(
+      "select external_ref, amount_minor::int from app.ledger_entries where account_id = $1 and kind = 'refund' order by amount_minor desc",
+      [DEMO_1001],
+    );
+    expect(rows).toEqual([
+      { external_ref: first.id, amount_minor: 2_000 },
+      { external_ref: second.id, amount_minor: 1_000 },
+    ]);
   });
 
   test("the other open Checkouts are read for the borrower's own account only", async () => {

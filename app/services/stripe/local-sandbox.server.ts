@@ -9,7 +9,7 @@
  * (create, retrieve, expire; setup mode creates its SetupIntent, local-setup.server.ts);
  * SetupIntents and mandates (retrieve); PaymentIntents (retrieve, list, and create: charging a
  * saved PaymentMethod off-session, local-charges.server.ts); PaymentMethods (retrieve,
- * detach); refunds (create, retrieve); events (retrieve, list). `expand[]` replaces an id
+ * detach); refunds (create, retrieve, list by charge); events (retrieve, list). `expand[]` replaces an id
  * field (dotted paths too) with the object it names. Errors have Stripe's bodies and
  * statuses, so the SDK throws its own classes (a declined charge: 402 with the
  * PaymentIntent in the error); `Idempotency-Key` is honoured as Stripe honours it. Every
@@ -306,7 +306,9 @@ async function createRefund({ params, request }: Call): Promise<Json> {
   };
   await putObject(refund);
   await emitLocalStripeEvent("refund.created", refund, request);
-  // As Stripe does, the Charge too: its cumulative amount_refunded, this refund listed.
+  // As Stripe does, the Charge too, with its cumulative amount_refunded. Since API version
+  // 2022-11-15 a Charge no longer lists its refunds unless asked to (expand), and events never
+  // expand: the app lists them (GET /v1/refunds?charge=…).
   const amountRefunded = refunded + amount;
   const charge = {
     id: intent.latest_charge,
@@ -324,12 +326,26 @@ async function createRefund({ params, request }: Call): Promise<Json> {
     payment_intent: intent.id,
     payment_method: intent.payment_method,
     refunded: amountRefunded === intent.amount_received,
-    refunds: { object: "list", data: [refund], has_more: false, total_count: 1, url: `/v1/charges/${intent.latest_charge}/refunds` },
     status: "succeeded",
   };
   await emitLocalStripeEvent("charge.refunded", charge, request);
   scheduleLocalEventDelivery();
   return refund;
+}
+
+/** GET /v1/refunds: newest first, filtered by charge or payment_intent, Stripe's paging (limit, starting_after). */
+async function listRefunds({ params }: Call): Promise<Json> {
+  rejectUnknown(params, ["charge", "payment_intent", "limit", "starting_after", "expand"]);
+  const limit = Math.min(params.limit === undefined ? 10 : integer(params, "limit", "limit", 1), 100);
+  const charge = optionalString(params, "charge");
+  const paymentIntent = optionalString(params, "payment_intent");
+  const after = optionalString(params, "starting_after");
+  const filter = { ...(charge === null ? {} : { charge }), ...(paymentIntent === null ? {} : { payment_intent: paymentIntent }) };
+  const all = await listObjects<{ id: string; created: number }>("refund", Object.keys(filter).length > 0 ? filter : null, 1000);
+  all.sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1));
+  const start = after === null ? 0 : all.findIndex((refund) => refund.id === after) + 1;
+  const page = all.slice(start, start + limit);
+  return { object: "list", data: page as unknown as Json[], has_more: all.length > start + limit, url: "/v1/refunds" };
 }
 
 async function listEvents({ params }: Call): Promise<Json> {
@@ -375,6 +391,7 @@ async function route(call: Call): Promise<Json> {
     }
     if (resource === "refunds") {
       if (method === "POST" && one === undefined) return createRefund(call);
+      if (method === "GET" && one === undefined) return listRefunds(call);
       if (method === "GET" && one !== undefined && action === undefined) return retrieve("refund", "re_", one);
     }
     if (resource === "events" && method === "GET") {
