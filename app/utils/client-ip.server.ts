@@ -13,7 +13,9 @@ import { getEnv } from "~/utils/env.server";
  * trying all four billion IPv4 addresses. Rotating the secret restarts the IP counters.
  */
 export function hashClientIp(ip: string): string {
-  return createHmac("sha256", getEnv().SESSION_SECRETS[0]!).update(throttleKey(ip), "utf8").digest("hex");
+  // Prefixed, so whatever a client sends as its address, the value hashed is never a bare
+  // label another use of the secret could share.
+  return createHmac("sha256", getEnv().SESSION_SECRETS[0]!).update(`repay/ip/v1.${throttleKey(ip)}`, "utf8").digest("hex");
 }
 
 /**

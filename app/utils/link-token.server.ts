@@ -7,8 +7,8 @@
  * The outbox row names the link's id; the email's template derives the token again when it
  * renders. Without the server's secret, a link id (or a copy of the database) opens nothing.
  *
- * The key is derived the way the unsubscribe tokens derive theirs: HMAC-SHA256 of a purpose
- * label under the secret. New links use the first secret in SESSION_SECRETS; a link made
+ * The key is derived from the secret with HKDF for this purpose alone
+ * (app/utils/derived-key.server.ts), as the unsubscribe tokens' key is. New links use the first secret in SESSION_SECRETS; a link made
  * before a rotation is found again by trying every secret still listed and keeping the one
  * whose token hashes to what the link row holds.
  *
@@ -17,12 +17,13 @@
  */
 import { createHash, createHmac, randomUUID } from "node:crypto";
 import { z } from "zod";
+import { derivedKey } from "~/utils/derived-key.server";
 import { getEnv } from "~/utils/env.server";
 
-const KEY_LABEL = "repay/link/v1";
+const KEY_LABEL = "repay/link/v1" as const;
 
 function linkKey(secret: string): Buffer {
-  return createHmac("sha256", secret).update(KEY_LABEL, "utf8").digest();
+  return derivedKey(secret, KEY_LABEL);
 }
 
 /** SHA-256 (hex) of a token: what a link row holds (the same as hashToken in access-links.server.ts). */

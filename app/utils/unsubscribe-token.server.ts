@@ -9,6 +9,7 @@
  * the message.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { derivedKey } from "~/utils/derived-key.server";
 import { z } from "zod";
 import { getEnv } from "~/utils/env.server";
 
@@ -21,8 +22,7 @@ const TokenSchema = z
   .regex(/^v1\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})$/);
 
 function signature(secret: string, messageId: string, expires: number): Buffer {
-  const key = createHmac("sha256", secret).update("repay/unsubscribe/v1", "utf8").digest();
-  return createHmac("sha256", key).update(`${messageId}.${expires}`, "utf8").digest();
+  return createHmac("sha256", derivedKey(secret, "repay/unsubscribe/v1")).update(`${messageId}.${expires}`, "utf8").digest();
 }
 
 /** A token for the message, valid for UNSUBSCRIBE_TOKEN_DAYS from `now`. */

@@ -36,16 +36,18 @@
 --                                     before anything is written)
 --                                     → autopay.authorization, key autopay.authorization/<authorization id>.
 --
--- Categories. The receipt, the paid-off confirmation and the authorization copy are
--- 'requested': they confirm what the borrower just did (paid, agreed to be charged), so they go
--- at once, need no consent and do not count as contact attempts. The automatic payment that
--- did not go through is 'outreach': issue 9 item 3 counts "a reminder on the day a payment
--- failed" among the reminders, and 20261128001650_reminders.sql queues no reminder of its own
--- for it because this email is that reminder. So it needs consent and no opt-out, goes inside
--- the borrower's hours, counts against the 7-in-7 cap and never goes while collection is paused
--- or the account is paid. It answers nothing the borrower has just done (it comes on a due
--- date, from the sweep or the bank), and the plan pages show the state either way.
---
+-- Categories. All four are 'requested': they go at once, need no consent to notices by
+-- email and do not count as contact attempts. The receipt, the paid-off confirmation and the
+-- authorization copy confirm what the borrower just did. The automatic payment that did not go
+-- through is the "reminder on the day a payment failed" of issue 9 item 3, but the borrower
+-- asked for it when they agreed to pay automatically: the authorization they agreed to says
+-- "If a payment does not go through … I get an email each time" (pay.json), and the notices
+-- question promises that what they ask for is emailed either way. "Your bank asks you to
+-- confirm" cannot wait for consent or the morning either: without it the payment never goes
+-- through. 20261128001650_reminders.sql queues no reminder of its own for a failed automatic
+-- payment, because this email is that reminder. A paused account has no automatic charges,
+-- so none fails while collection is paused.
+
 -- Params are the subject's id (and the attempt); each template reads the facts when it
 -- renders (app/utils/outbox-templates/payment-notices.server.ts and payment-receipt.server.ts)
 -- and returns null, which cancels the message, when it no longer applies. For that the
@@ -98,7 +100,6 @@ begin
         return null;
       end if;
       v_template := 'payment.automatic_failed';
-      v_category := 'outreach';
       v_params := jsonb_build_object('payment_id', new.subject_id, 'attempt', v_attempt);
       v_key := v_template || '/' || new.subject_id::text || '/' || v_attempt::text;
     when 'payment_authorization.activated' then

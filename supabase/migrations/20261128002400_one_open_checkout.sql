@@ -7,8 +7,9 @@
 -- expired (Stripe refuses), and is posted as usual.
 --
 -- api.open_checkout_sessions(borrower, account, except payment): the Stripe Checkout Session
--- ids of the account's payments still in status 'created' with a session, other than the one
--- just started, oldest first. Only the borrower's own account: another borrower's is PT404.
+-- ids of the account's payments still in status 'created' with a session, started before the
+-- one just started (by created_at, then id), oldest first: of two started at once, only the
+-- older is expired, never both. Only the borrower's own account: another borrower's is PT404.
 --
 -- Errors (the hint is the machine reason the app maps): PT404 account_not_found.
 
@@ -31,12 +32,16 @@ begin
        and p.status = 'created'
        and p.stripe_checkout_session_id is not null
        and p.id is distinct from p_except_payment_id
+       -- Only older ones: two payments started at the same moment (a double tap without
+       -- JavaScript, two tabs at once) must not expire each other; the newest always stands.
+       and (p_except_payment_id is null
+            or (p.created_at, p.id) < (select x.created_at, x.id from app.payments as x where x.id = p_except_payment_id))
   ), '[]'::jsonb);
 end;
 $$;
 
 comment on function api.open_checkout_sessions(uuid, uuid, uuid) is
-  'The borrower''s other payments on this account still waiting in an open Checkout Session: [{payment_id, session_id}], oldest first, without p_except_payment_id. PT404 account_not_found (not the borrower''s).';
+  'The borrower''s payments on this account started before p_except_payment_id and still waiting in an open Checkout Session: [{payment_id, session_id}], oldest first. PT404 account_not_found (not the borrower''s).';
 
 revoke execute on function api.open_checkout_sessions(uuid, uuid, uuid) from public, anon, authenticated;
 grant execute on function api.open_checkout_sessions(uuid, uuid, uuid) to service_role;

@@ -6,7 +6,7 @@
  * audit rows free of tokens, answers and addresses. Time is moved by rewriting timestamps
  * as the table owner; nothing of ours is mocked.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, createHmac, randomUUID } from "node:crypto";
 import { render } from "@react-email/render";
 import { describe, expect, test, vi } from "vitest";
 import { getLocalEmail, listLocalEmails } from "~/services/email/local-outbox.server";
@@ -775,6 +775,21 @@ describe("the new-link email goes through the outbox, its token in no table", ()
     // The server's own derivation is the link.
     expect(linkTokenFor(link.linkId, link.tokenHash)).toBe(link.token);
     expect(await openAccessLink(link.token)).toMatchObject({ status: "ready" });
+  });
+
+  test("no address a client sends makes the server store the key of its links", async () => {
+    // Every stored IP hash is HMAC(secret, …) of what the client claims as its address. The
+    // link key is derived with HKDF, never HMAC(secret, label): an "address" equal to the
+    // label, hashed and stored, is not the key, and a token made with it opens nothing.
+    const link = await queueLink((await ownAccount()).reference);
+    const secret = getEnv().SESSION_SECRETS[0]!;
+    for (const claimed of ["repay/link/v1", "Repay/Link/v1", "repay/ip/v1.repay/link/v1"]) {
+      const stored = Buffer.from(hashClientIp(claimed), "hex");
+      const forged = createHmac("sha256", stored).update(`repay/link/v1.${link.linkId}`, "utf8").digest("base64url");
+      expect(forged).not.toBe(link.token);
+    }
+    const naiveKey = createHmac("sha256", secret).update("repay/link/v1", "utf8").digest();
+    expect(createHmac("sha256", naiveKey).update(`repay/link/v1.${link.linkId}`, "utf8").digest("base64url")).not.toBe(link.token);
   });
 
   test("after the secret is rotated a queued link still goes; once the secret that made it is retired, it is cancelled", async () => {

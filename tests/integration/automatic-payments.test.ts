@@ -9,9 +9,10 @@
  *
  * What the borrower is told goes through the outbox (ADR 014; migration
  * 20261128002000_payment_notices.sql), written with the charge or the event that causes it:
- * the authorization's copy, each receipt and the plan paid off once ('requested'), and each
- * automatic attempt that did not go through once ('outreach': only with consent, inside the
- * borrower's hours, never while paused, and not at all once it no longer applies).
+ * the authorization's copy, each receipt and the plan paid off once, and each automatic
+ * attempt that did not go through once, all 'requested': the authorization promises an email
+ * each time, so it goes without consent to notices, at any hour, and not at all once it no
+ * longer applies.
  *
  * Every test has its own account, so it counts its own payments; the sweep runs over the
  * whole test database with an injected "today".
@@ -215,7 +216,7 @@ describe("the sweep", () => {
     expect(state).toEqual({ attempt: 1, state: "retrying", nextAttemptOn: addDays(due, 3) });
     const first = await told("payment.automatic_failed", failedKey(attempts[0]!.payment_id, 1));
     expect(first.messages).toEqual([
-      expect.objectContaining({ category: "outreach", state: "sent", account_id: plan.accountId, params: { payment_id: attempts[0]!.payment_id, attempt: 1 } }),
+      expect.objectContaining({ category: "requested", state: "sent", account_id: plan.accountId, params: { payment_id: attempts[0]!.payment_id, attempt: 1 } }),
     ]);
     expect(first.emails).toHaveLength(1);
     expect(first.emails[0]!.subject).toBe("About your automatic payment to Northwind Lending");
@@ -269,7 +270,7 @@ describe("the sweep", () => {
     const attempts = await charges(plan.accountId);
     expect(attempts).toEqual([expect.objectContaining({ attempt: 1, status: "failed", failure_code: "authentication_required" })]);
     const confirm = await told("payment.automatic_failed", failedKey(attempts[0]!.payment_id, 1));
-    expect(confirm.messages.map((m) => [m.category, m.state])).toEqual([["outreach", "sent"]]);
+    expect(confirm.messages.map((m) => [m.category, m.state])).toEqual([["requested", "sent"]]);
     expect(confirm.emails.map((e) => e.subject)).toEqual(["Your bank asks you to confirm a payment to Northwind Lending"]);
     expect(confirm.emails[0]!.text).toContain("Nothing has been taken yet.");
     expect((await getAccountAutomaticPayments(ALEX, plan.accountId)).installments.get(plan.installments[0]!.id)).toMatchObject({ state: "confirm" });
@@ -349,43 +350,31 @@ describe("the email of an automatic payment that did not go through", () => {
     expect((await deliverToWebhookHandler(payload, signature)).status).toBe(200);
     expect(await charges(plan.accountId)).toEqual([expect.objectContaining({ status: "failed", failure_code: "insufficient_funds" })]);
     expect(await templateMessages("payment.automatic_failed", key)).toEqual([
-      expect.objectContaining({ category: "outreach", params: { payment_id: charge!.payment_id, attempt: 1 } }),
+      expect.objectContaining({ category: "requested", params: { payment_id: charge!.payment_id, attempt: 1 } }),
     ]);
     expect(await audits(plan.accountId, "payment.failed")).toHaveLength(1);
   });
 
-  test("outreach: outside the borrower's hours it waits, without consent to email it is cancelled, never sent", async () => {
-    await grantEmailConsent(ALEX);
+  test("as the authorization promised, it goes at once: without consent to notices, after stopping reminders, at night", async () => {
     const plan = await autopayPlan({ method: CARD_DECLINES_LATER });
     const charge = await declineFirst(plan);
     const [message] = await templateMessages("payment.automatic_failed", failedKey(charge.payment_id, 1));
-    expect(message).toMatchObject({ category: "outreach", state: "queued" });
-
-    const night = await tomorrowAt("03:00");
-    await runOutbox({ now: night });
-    const held = await outboxRow(message!.id);
-    expect(held.state).toBe("queued");
-    expect(held.not_before.getTime()).toBeGreaterThan(night.getTime());
+    expect(message).toMatchObject({ category: "requested", state: "queued" });
 
     await withdrawEmailConsent(ALEX);
+    await testDb().query(
+      "insert into app.contact_preferences (borrower_id, email_allowed) values ($1, false) on conflict (borrower_id) do update set email_allowed = false",
+      [ALEX],
+    );
     try {
-      await runOutbox({ now: await tomorrowAt("12:00") });
-      expect(await outboxRow(message!.id)).toMatchObject({ state: "cancelled", cancel_reason: "no_consent" });
-      expect(await templateEmails("payment.automatic_failed", failedKey(charge.payment_id, 1))).toEqual([]);
+      await runOutbox({ now: await tomorrowAt("03:00") });
+      expect(await outboxRow(message!.id)).toMatchObject({ state: "sent" });
+      const [email] = await templateEmails("payment.automatic_failed", failedKey(charge.payment_id, 1));
+      expect(email!.text).toMatch(/We could not take your payment of \$100\.00/);
     } finally {
+      await testDb().query("update app.contact_preferences set email_allowed = true where borrower_id = $1", [ALEX]);
       await grantEmailConsent(ALEX);
     }
-  });
-
-  test("outreach: an account whose collection is paused (the borrower asked for help) is not sent it", async () => {
-    await grantEmailConsent(ALEX);
-    const plan = await autopayPlan({ method: CARD_DECLINES_LATER });
-    const charge = await declineFirst(plan);
-    await testDb().query("insert into app.collection_pauses (account_id, reason) values ($1, 'hardship')", [plan.accountId]);
-    await runOutbox({ now: await tomorrowAt("12:00") });
-    const [message] = await templateMessages("payment.automatic_failed", failedKey(charge.payment_id, 1));
-    expect(await outboxRow(message!.id)).toMatchObject({ state: "cancelled", cancel_reason: "paused" });
-    expect(await templateEmails("payment.automatic_failed", failedKey(charge.payment_id, 1))).toEqual([]);
   });
 
   test("no longer applies when it would go: paid by hand since, or tried again since; each attempt has its own message", async () => {

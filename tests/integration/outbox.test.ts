@@ -224,6 +224,29 @@ describe("delivery", () => {
 });
 
 describe("contact rules", () => {
+  test("what someone has just asked for goes before outreach that fell due earlier", async () => {
+    const borrowerId = await newBorrower();
+    const now = at(12);
+    const waiting = [];
+    for (let i = 0; i < 3; i += 1) {
+      const accountId = await newAccount({ borrowerId, prefix: "OUTBOX" });
+      waiting.push(await enqueue({ template: "test.outreach", category: "outreach", borrowerId, accountId, notBefore: minutes(now, -60 + i) }));
+    }
+    const paymentAccount = await newAccount({ borrowerId, prefix: "OUTBOX" });
+    const receipt = await enqueue({
+      template: "payment.receipt",
+      category: "requested",
+      borrowerId,
+      accountId: paymentAccount,
+      params: { payment_id: await succeededPayment(paymentAccount) },
+      notBefore: minutes(now, -1),
+    });
+
+    expect(await runOutbox({ worker: "w1", now, limit: 1, maxBatches: 1, templates })).toMatchObject({ claimed: 1, sent: 1 });
+    expect((await outboxRow(receipt)).state).toBe("sent");
+    for (const id of waiting) expect((await outboxRow(id)).state).toBe("queued");
+  });
+
   test("the 8th outreach message for an account in 7 days is held; requested messages are neither held nor counted", async () => {
     const borrowerId = await newBorrower();
     const accountId = await newAccount({ borrowerId, prefix: "OUTBOX" });

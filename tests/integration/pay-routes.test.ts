@@ -196,6 +196,20 @@ describe("Pay now", () => {
     ]);
   });
 
+  test("two payments started at the same moment never expire each other: the newer one can always be paid", async () => {
+    const jar = await signIn("DEMO-1001", ALEX_DOB);
+    const [a, b] = await Promise.all([pay(jar, { choice: "amount", amount: "30" }), pay(jar, { choice: "amount", amount: "30" })]);
+    const sessions = [checkoutOf(a.headers.get("Location")).sessionId, checkoutOf(b.headers.get("Location")).sessionId];
+    const { rows } = await testDb().query<{ stripe_checkout_session_id: string }>(
+      "select stripe_checkout_session_id from app.payments where stripe_checkout_session_id = any($1) order by created_at desc, id desc",
+      [sessions],
+    );
+    const newer = rows[0]!.stripe_checkout_session_id;
+    expect((await getStripe().checkout.sessions.retrieve(newer)).status).toBe("open");
+    for (const id of sessions) if (id !== newer) await getStripe().checkout.sessions.expire(id).catch(() => undefined);
+    await deliver();
+  });
+
   test("the other open Checkouts are read for the borrower's own account only", async () => {
     const { rows } = await testDb().query<{ borrower_id: string }>("select borrower_id from app.accounts where id = $1", [DEMO_1002]);
     await expect(

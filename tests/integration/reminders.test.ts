@@ -189,13 +189,14 @@ describe("queueing", () => {
     );
     expect(payments).toHaveLength(1);
 
-    // The failure queued "we will try again on ..." (payment.automatic_failed, outreach like a
-    // reminder: migration 20261128002000_payment_notices.sql); a reminder would only repeat it.
+    // The failure queued "we will try again on ..." (payment.automatic_failed, which the
+    // authorization promises: migration 20261128002000_payment_notices.sql); a reminder would
+    // only repeat it.
     const told = await testDb().query<{ template: string; category: string }>(
       "select template, category from app.outbound_messages where account_id = $1 and template not like 'reminder.%'",
       [plan.accountId],
     );
-    expect(told.rows).toContainEqual({ template: "payment.automatic_failed", category: "outreach" });
+    expect(told.rows).toContainEqual({ template: "payment.automatic_failed", category: "requested" });
     await queueReminders({ today: due });
     expect(await outbox(plan.accountId)).toEqual([]);
     // Being retried by the sweep, it is not "missed" the next day.

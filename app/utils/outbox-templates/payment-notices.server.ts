@@ -2,7 +2,7 @@
  * The emails after money moves, queued by the audit events of the functions that record it
  * (migration 20261128002000_payment_notices.sql; ADR 014):
  * - `plan.paid_off` (requested), params `{ arrangement_id }`: the plan is complete;
- * - `payment.automatic_failed` (outreach), params `{ payment_id, attempt }`: an automatic
+ * - `payment.automatic_failed` (requested: the authorization promises it), params `{ payment_id, attempt }`: an automatic
  *   payment did not go through (we try again, no more tries, or confirm with your bank);
  * - `autopay.authorization` (requested), params `{ authorization_id }`: the copy of the
  *   automatic payment authorization once the method is saved.
