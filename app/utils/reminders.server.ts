@@ -90,12 +90,17 @@ const NoticeSchema = z
 
 type Notice = NonNullable<z.output<typeof NoticeSchema>>;
 
-const ParamsSchema = z.object({ installment_id: Uuid });
+/** `due_on`: the date the reminder was queued for (the installment's date then). */
+const ParamsSchema = z.object({ installment_id: Uuid, due_on: IsoDate.optional() });
 
 async function loadNotice(message: Pick<OutboxMessage, "params">): Promise<Notice | null> {
   const params = ParamsSchema.parse(message.params);
   const notice = await rpc("reminder_notice", { p_installment_id: params.installment_id }, NoticeSchema);
-  return notice && notice.sendable ? notice : null;
+  if (!notice || !notice.sendable) return null;
+  // The payment's date moved since (a pause ended, the borrower moved it): a reminder for the
+  // new date is queued under its own key; this one no longer applies.
+  if (params.due_on !== undefined && params.due_on !== notice.due_on) return null;
+  return notice;
 }
 
 /** The calendar date (YYYY-MM-DD) of an instant in a time zone. */

@@ -101,7 +101,7 @@ describe("queueing", () => {
         template: "reminder.upcoming",
         category: "outreach",
         state: "queued",
-        dedupe_key: `reminder.upcoming/${plan.installments[0]!.id}`,
+        dedupe_key: `reminder.upcoming/${plan.installments[0]!.id}/${addDays(t, 3)}`,
         params: { installment_id: plan.installments[0]!.id, notice: "upcoming", amount_minor: 10_000, currency: "USD", due_on: addDays(t, 3), automatic: false },
       }),
     ]);
@@ -113,7 +113,7 @@ describe("queueing", () => {
     const soon = await manualPlan({ dueDates: [addDays(t, 1)] });
     await queueReminders({ today: t });
     expect(await outbox(later.accountId)).toEqual([]);
-    expect((await outbox(soon.accountId)).map((r) => r.dedupe_key)).toEqual([`reminder.upcoming/${soon.installments[0]!.id}`]);
+    expect((await outbox(soon.accountId)).map((r) => r.dedupe_key)).toEqual([`reminder.upcoming/${soon.installments[0]!.id}/${addDays(t, 1)}`]);
   });
 
   test.each(["hardship", "dispute", "breathing_space"] as const)("a paused account (%s) gets no reminder of any kind", async (reason) => {
@@ -172,8 +172,8 @@ describe("queueing", () => {
     await queueReminders({ today: addDays(due.due_on, 2) });
     const rows = await outbox(plan.accountId);
     expect(rows.map((r) => [r.template, r.dedupe_key])).toEqual([
-      ["reminder.upcoming", `reminder.upcoming/${due.id}`],
-      ["reminder.missed", `reminder.missed/${due.id}`],
+      ["reminder.upcoming", `reminder.upcoming/${due.id}/${due.due_on}`],
+      ["reminder.missed", `reminder.missed/${due.id}/${due.due_on}`],
     ]);
     expect(rows[1]!.params).toEqual({ installment_id: due.id, amount_minor: 10_000, currency: "USD", due_on: due.due_on });
   });
@@ -218,13 +218,13 @@ describe("queueing", () => {
     expect(rows).toEqual([
       expect.objectContaining({
         template: "reminder.upcoming",
-        dedupe_key: `reminder.amount_changed/${first.id}`,
+        dedupe_key: `reminder.amount_changed/${first.id}/${first.dueOn}`,
         params: expect.objectContaining({ notice: "amount_changed", amount_minor: 6_000, agreed_minor: 10_000, automatic: true }),
       }),
     ]);
     await queueReminders({ today: addDays(t, 7) });
     rows = await outbox(plan.accountId);
-    expect(rows.map((r) => r.dedupe_key)).toEqual([`reminder.amount_changed/${first.id}`, `reminder.upcoming/${first.id}`]);
+    expect(rows.map((r) => r.dedupe_key)).toEqual([`reminder.amount_changed/${first.id}/${first.dueOn}`, `reminder.upcoming/${first.id}/${first.dueOn}`]);
     expect(rows[1]!.params).toMatchObject({ notice: "upcoming", amount_minor: 6_000, automatic: true });
   });
 
@@ -250,6 +250,47 @@ describe("rendering", () => {
     expect(rendered).not.toBeNull();
     return render(rendered!.react, { plainText: true });
   }
+
+  test("a payment whose date moved (a pause ended, the borrower moved it) is reminded again before the new date; the old reminder no longer applies", async () => {
+    const t = today();
+    const plan = await manualPlan({ dueDates: [addDays(t, 3), addDays(t, 40)] });
+    const first = plan.installments[0]!;
+    await queueReminders({ today: t });
+    // As the end of a pause moves it: 9 days later.
+    await testDb().query("update app.installments set due_on = due_on + 9, paused_days = paused_days + 9 where id = $1", [first.id]);
+    await queueReminders({ today: addDays(t, 9) });
+    const rows = await testDb().query<{ dedupe_key: string; params: OutboxMessage["params"] }>(
+      "select dedupe_key, params from app.outbound_messages where account_id = $1 and template = 'reminder.upcoming' order by created_at, id",
+      [plan.accountId],
+    );
+    expect(rows.rows.map((r) => r.dedupe_key)).toEqual([`reminder.upcoming/${first.id}/${addDays(t, 3)}`, `reminder.upcoming/${first.id}/${addDays(t, 12)}`]);
+    expect(await renderReminderUpcoming(rows.rows[0]!.params)).toBeNull();
+    expect(await renderReminderUpcoming(rows.rows[1]!.params)).not.toBeNull();
+  });
+
+  test("a payment already on its way by bank debit is not reminded, and a reminder waiting for the morning is not sent", async () => {
+    const t = today();
+    const plan = await manualPlan({ dueDates: [addDays(t, 3), addDays(t, 33)] });
+    const first = plan.installments[0]!;
+    await queueReminders({ today: t });
+    const [queued] = (
+      await testDb().query<{ params: OutboxMessage["params"] }>("select params from app.outbound_messages where account_id = $1 and template = 'reminder.upcoming'", [plan.accountId])
+    ).rows;
+    await testDb().query(
+      `insert into app.payments (account_id, borrower_id, installment_id, amount_minor, currency, purpose, status)
+       values ($1, $2, $3, 10000, 'USD', 'installment', 'processing')`,
+      [plan.accountId, ALEX, first.id],
+    );
+    expect(await renderReminderUpcoming(queued!.params)).toBeNull();
+    const other = await manualPlan({ dueDates: [addDays(t, 3), addDays(t, 33)] });
+    await testDb().query(
+      `insert into app.payments (account_id, borrower_id, installment_id, amount_minor, currency, purpose, status)
+       values ($1, $2, $3, 10000, 'USD', 'installment', 'processing')`,
+      [other.accountId, ALEX, other.installments[0]!.id],
+    );
+    await queueReminders({ today: t });
+    expect((await testDb().query("select 1 from app.outbound_messages where account_id = $1 and template like 'reminder.%'", [other.accountId])).rows).toEqual([]);
+  });
 
   test("the upcoming reminder: amount, date, what happens, how to move it and ask for help; in Spanish for María", async () => {
     const t = today();
