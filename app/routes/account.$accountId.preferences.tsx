@@ -11,6 +11,14 @@
  * that changes nothing writes nothing. A tampered form (a language we do not have, hours that
  * end before they start, a time zone that does not exist, fields the form does not have) gets
  * a message on the field and a 400, and nothing changes. Works without JavaScript.
+ *
+ * Preferred hours must overlap the creditor's window (hours outside it would be ignored while
+ * the consent's words claimed them): the selects offer only hours inside it, and anything else
+ * is a 400 naming the window (the database refuses it too). Agreeing to notices here shows the
+ * same words as the first sign-in next to the button and carries their hash; words that changed
+ * since the page was shown are a 409 and nothing is recorded. Reminder emails need both the box
+ * and the notices agreement, so without the agreement the box is unticked, not offered, and says
+ * where to agree.
  */
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
@@ -22,6 +30,7 @@ import { Checkbox } from "~/components/checkbox";
 import { ErrorSummary } from "~/components/error-summary";
 import { Page } from "~/components/page";
 import { RadioCards } from "~/components/radio-cards";
+import { TermsLines } from "~/components/terms-lines";
 import { isLanguage, languageNames, supportedLanguages } from "~/i18n/config";
 import { i18nServer, languageCookie } from "~/i18n/i18next.server";
 import { formatInstant } from "~/utils/borrower-format.server";
@@ -30,12 +39,13 @@ import {
   emailNoticesTerms,
   formatHour,
   getPreferences,
-  HOUR_CHOICES,
+  hourChoices,
   parsePreferenceForm,
   preferencesTerms,
   recordEmailConsent,
   timeZoneOptions,
   updateContactPreferences,
+  windowProblem,
   type PreferenceField,
   type PreferenceProblem,
   type UpdateRefusal,
@@ -61,6 +71,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const t = await i18nServer.getFixedT(language, "preferences");
   const midnight = t("hours.midnight");
   const done = z.enum(DONE).safeParse(new URL(request.url).searchParams.get("done"));
+  const window = { earliest: p.creditor.contactEarliest, latest: p.creditor.contactLatest };
+  const hour = (value: string) => ({ value, label: formatHour(value, language, region, midnight) });
+  const granted = p.eCommunications === "granted";
+  // The words "Yes, email me notices" agrees to, shown next to the button (and hashed in the form).
+  const noticesTerms = p.email !== null && !granted ? await emailNoticesTerms(p.creditor.name, p.email, language) : null;
   return {
     title: t("centre.meta.title"),
     accountId,
@@ -69,16 +84,21 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     values: {
       language: p.language,
       timeZone: p.timeZone,
-      email: p.emailAllowed,
+      // Reminders go only with both: the box says yes only when they will.
+      email: p.emailAllowed && granted,
       sms: p.smsAllowed,
       post: p.postAllowed,
       hoursFrom: p.preferredStart ?? "",
       hoursTo: p.preferredEnd ?? "",
     },
-    hourChoices: HOUR_CHOICES.map((hour) => ({ value: hour, label: formatHour(hour, language, region, midnight) })),
+    hourChoices: {
+      hoursFrom: hourChoices("hoursFrom", window, p.preferredStart).map(hour),
+      hoursTo: hourChoices("hoursTo", window, p.preferredEnd).map(hour),
+    },
     timeZones: timeZoneOptions(p.timeZone, p.creditor.timeZone, region, language),
     eCommunications: p.eCommunications,
     hasEmail: p.email !== null,
+    notices: noticesTerms ? { lines: noticesTerms.lines, sha256: noticesTerms.sha256 } : null,
     consents: p.consents.map((c) => ({
       id: c.id,
       kind: c.kind,
@@ -114,6 +134,8 @@ const REFUSAL_FIELD: Record<UpdateRefusal, PreferenceProblem> = {
 };
 
 const Intent = z.object({ intent: z.enum(["save", "withdraw-notices", "grant-notices"]) });
+const WithdrawNotices = z.strictObject({ intent: z.literal("withdraw-notices") });
+const GrantNotices = z.strictObject({ intent: z.literal("grant-notices"), terms: z.string().regex(/^[0-9a-f]{64}$/) });
 
 /** What the form sent, as the page shows it again (never trusted: only strings, cut short). */
 function echo(raw: Record<string, unknown>): Values {
@@ -135,11 +157,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const raw: Record<string, unknown> = Object.fromEntries(await request.formData().catch(() => new FormData()));
   const where = { ip: context.clientIp || null, userAgent: request.headers.get("User-Agent") };
   const reply = (errors: Errors, values: Values | null) => data({ errors, values }, { status: 400, headers: { "Cache-Control": "no-store" } });
+  const midnight = t("hours.midnight");
+  const region = preferences.creditor.region;
+  const window = {
+    from: formatHour(preferences.creditor.contactEarliest, session.language, region, midnight),
+    to: formatHour(preferences.creditor.contactLatest, session.language, region, midnight),
+    creditorName: preferences.creditor.name,
+  };
   const message = (problem: PreferenceProblem) => {
     switch (problem.field) {
       case "hoursFrom":
       case "hoursTo":
-        return t(`errors.${problem.field}.${problem.code}`);
+        return t(`errors.${problem.field}.${problem.code}`, window);
       default:
         return t(`errors.${problem.field}`);
     }
@@ -149,9 +178,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!intent.success) return reply({ form: t("errors.form") }, echo(raw));
 
   if (intent.data.intent !== "save") {
-    if (Object.keys(raw).length !== 1) return reply({ form: t("errors.form") }, null);
-    const action = intent.data.intent === "grant-notices" ? "granted" : "withdrawn";
+    const grant = intent.data.intent === "grant-notices";
+    const form = grant ? GrantNotices.safeParse(raw) : WithdrawNotices.safeParse(raw);
+    if (!form.success) return reply({ form: t("errors.form") }, null);
+    const action = grant ? "granted" : "withdrawn";
     const terms = await emailNoticesTerms(preferences.creditor.name, preferences.email, session.language);
+    // An agreement is to the words shown: changed since the page was shown (the address, the
+    // language), nothing is recorded and the page shows them again.
+    if (grant && "terms" in form.data && form.data.terms !== terms.sha256) {
+      return data({ errors: {}, values: null, notices: t("errors.noticesChanged") }, { status: 409, headers: { "Cache-Control": "no-store" } });
+    }
     await recordEmailConsent({ borrowerId: session.borrowerId, action, origin: "preference_centre", terms, where });
     throw redirect(`${base}?done=${action}#notices-title`, { status: 303 });
   }
@@ -162,8 +198,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     for (const problem of parsed.problems) errors[problem.field] ??= message(problem);
     return reply(errors, echo(raw));
   }
-  const terms = await preferencesTerms(parsed.choice, preferences.creditor, session.language);
-  const result = await updateContactPreferences({ borrowerId: session.borrowerId, accountId: params.accountId ?? "", choice: parsed.choice, terms, where });
+  const outside = windowProblem(parsed.choice, { earliest: preferences.creditor.contactEarliest, latest: preferences.creditor.contactLatest });
+  if (outside) return reply({ [outside.field]: message(outside) }, echo(raw));
+  // Without the notices agreement the reminder box is not offered (reminders cannot go): the
+  // saved choice stands, whatever the form carried.
+  const choice = preferences.eCommunications === "granted" ? parsed.choice : { ...parsed.choice, emailAllowed: preferences.emailAllowed };
+  const terms = await preferencesTerms(choice, preferences.creditor, session.language);
+  const result = await updateContactPreferences({ borrowerId: session.borrowerId, accountId: params.accountId ?? "", choice, terms, where });
   if (!result.ok) {
     const problem = REFUSAL_FIELD[result.reason];
     return reply({ [problem.field]: message(problem) }, echo(raw));
@@ -191,7 +232,7 @@ export default function ContactPreferences() {
       {d.done === "unchanged" ? <Alert tone="info" title={t("centre.unchanged")} /> : null}
       <p className="lead">{t("centre.lead", { creditorName: d.creditorName })}</p>
       <PreferencesForm d={d} errors={errors} values={values} />
-      <Notices d={d} />
+      <Notices d={d} error={actionData && "notices" in actionData ? actionData.notices : undefined} />
       <Consents d={d} />
       <p className="after-form">
         <Link to={`/account/${d.accountId}`}>{t("centre.back")}</Link>
@@ -202,7 +243,7 @@ export default function ContactPreferences() {
 
 function HourSelect({ id, label, value, error, d }: { id: "hoursFrom" | "hoursTo"; label: string; value: string; error?: string; d: Loaded }) {
   const { t } = useTranslation("preferences");
-  const choices = d.hourChoices.filter((c) => (id === "hoursFrom" ? c.value !== "24:00" : c.value !== "00:00"));
+  const choices = d.hourChoices[id];
   return (
     <div className="field" data-invalid={error ? true : undefined}>
       <label htmlFor={id} className="field__label">
@@ -232,6 +273,7 @@ function PreferencesForm({ d, errors, values }: { d: Loaded; errors: Errors; val
   const fieldErrors = (field: PreferenceField) => (errors[field] ? [errors[field]] : undefined);
   // A key per submission result, so the fields show what came back (not what the browser kept).
   const key = JSON.stringify(values);
+  const remindersPossible = d.eCommunications === "granted";
 
   return (
     <>
@@ -257,7 +299,7 @@ function PreferencesForm({ d, errors, values }: { d: Loaded; errors: Errors; val
               {errors.channels}
             </span>
           ) : null}
-          <Checkbox id="email" name="email" defaultSelected={values.email} description={t("centre.channels.emailHint")}>
+          <Checkbox id="email" name="email" defaultSelected={values.email} isDisabled={!remindersPossible} description={<EmailHint d={d} />}>
             {t("centre.channels.email")}
           </Checkbox>
           <Checkbox id="sms" name="sms" defaultSelected={values.sms}>
@@ -309,23 +351,56 @@ function PreferencesForm({ d, errors, values }: { d: Loaded; errors: Errors; val
   );
 }
 
-function Notices({ d }: { d: Loaded }) {
+/**
+ * What the reminder box means. Reminders need the notices agreement too: without it the box
+ * is unticked and not offered, and the page says why and where to agree (never a consent
+ * recorded from a checkbox).
+ */
+function EmailHint({ d }: { d: Loaded }) {
+  const { t } = useTranslation("preferences");
+  if (d.eCommunications === "granted") return <>{t("centre.channels.emailHint")}</>;
+  if (!d.hasEmail) return <>{t("centre.channels.noEmail")}</>;
+  return (
+    <>
+      {t("centre.channels.needsNotices")} <a href="#notices-title">{t("centre.channels.noticesLink")}</a>
+    </>
+  );
+}
+
+function Notices({ d, error }: { d: Loaded; error?: string }) {
   const { t } = useTranslation("preferences");
   if (!d.hasEmail) return null;
   const granted = d.eCommunications === "granted";
   return (
     <section className="panel" aria-labelledby="notices-title">
       <h2 id="notices-title">{t("centre.notices.title")}</h2>
+      {error ? <Alert tone="warning" live="alert" title={error} /> : null}
       {d.done === "granted" ? <Alert tone="success" title={t("centre.notices.doneGranted")} /> : null}
       {d.done === "withdrawn" ? <Alert tone="success" title={t("centre.notices.doneWithdrawn")} /> : null}
       <p>{t(granted ? "centre.notices.granted" : d.eCommunications === "withdrawn" ? "centre.notices.withdrawn" : "centre.notices.none")}</p>
-      {granted ? <p>{t("centre.notices.withdrawHint")}</p> : null}
-      <Form method="post">
-        <input type="hidden" name="intent" value={granted ? "withdraw-notices" : "grant-notices"} />
-        <Button type="submit" variant="secondary">
-          {t(granted ? "centre.notices.withdraw" : "centre.notices.grant")}
-        </Button>
-      </Form>
+      {granted ? (
+        <>
+          <p>{t("centre.notices.withdrawHint")}</p>
+          <Form method="post">
+            <input type="hidden" name="intent" value="withdraw-notices" />
+            <Button type="submit" variant="secondary">
+              {t("centre.notices.withdraw")}
+            </Button>
+          </Form>
+        </>
+      ) : d.notices ? (
+        <>
+          {/* The exact words "Yes" agrees to: what the consent record stores. */}
+          <TermsLines lines={d.notices.lines} />
+          <Form method="post">
+            <input type="hidden" name="intent" value="grant-notices" />
+            <input type="hidden" name="terms" value={d.notices.sha256} />
+            <Button type="submit" variant="secondary">
+              {t("centre.notices.grant")}
+            </Button>
+          </Form>
+        </>
+      ) : null}
     </section>
   );
 }

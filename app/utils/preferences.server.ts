@@ -334,8 +334,8 @@ export type PreferenceProblem =
   | { field: "language"; code: "invalid" }
   | { field: "timeZone"; code: "invalid" }
   | { field: "channels"; code: "invalid" }
-  | { field: "hoursFrom"; code: "invalid" | "missing" }
-  | { field: "hoursTo"; code: "invalid" | "missing" | "before_start" }
+  | { field: "hoursFrom"; code: "invalid" | "missing" | "outside_window" }
+  | { field: "hoursTo"; code: "invalid" | "missing" | "before_start" | "outside_window" }
   | { field: "form"; code: "unexpected" };
 
 const FIELDS = new Set(["intent", "language", "timeZone", "email", "sms", "post", "hoursFrom", "hoursTo"]);
@@ -388,3 +388,34 @@ export function parsePreferenceForm(raw: Record<string, unknown>): { ok: true; c
 
 /** Every hour of the day as a choice, "00:00" to "24:00". */
 export const HOUR_CHOICES = Array.from({ length: 25 }, (_, h) => `${String(h).padStart(2, "0")}:00`);
+
+/** The creditor's contact window, "HH:MM" to "HH:MM" (24:00 the end of the day). */
+export interface ContactWindow {
+  earliest: string;
+  latest: string;
+}
+
+/**
+ * Preferred hours the creditor's window can honour: they overlap it (app.next_contact_time
+ * ignores hours that do not, so the consent's words would claim what never happens). The
+ * problem sits on the time that is out of reach: a start at or after the window's end, or an
+ * end at or before its start. "HH:MM" strings compare as times.
+ */
+export function windowProblem(choice: Pick<PreferenceChoice, "preferredStart" | "preferredEnd">, window: ContactWindow): PreferenceProblem | null {
+  const { preferredStart: start, preferredEnd: end } = choice;
+  if (!start || !end) return null;
+  const from = start > window.earliest ? start : window.earliest;
+  const to = end < window.latest ? end : window.latest;
+  if (from < to) return null;
+  return start >= window.latest ? { field: "hoursFrom", code: "outside_window" } : { field: "hoursTo", code: "outside_window" };
+}
+
+/**
+ * The hours each select offers: inside the creditor's window (a start before its end, an end
+ * after its start), plus the one already saved so the page never hides a stored choice.
+ */
+export function hourChoices(field: "hoursFrom" | "hoursTo", window: ContactWindow, current: string | null): string[] {
+  return HOUR_CHOICES.filter((hour) =>
+    hour === current || (field === "hoursFrom" ? hour >= window.earliest && hour < window.latest : hour > window.earliest && hour <= window.latest),
+  );
+}

@@ -6,6 +6,9 @@
  * tampered form is a 400 on its field and changes nothing; another borrower's account is a
  * 404; an unsubscribe link works without a session, stops outreach ('opted_out') and leaves
  * what the borrower asked for alone, while a forged, expired or malformed one changes nothing.
+ * Preferred hours outside the creditor's window are refused (page and database); agreeing to
+ * notices in the preference centre is to the words shown there; the reminder box is ticked
+ * only when reminders can go (the box and the notices agreement).
  */
 import { createHash } from "node:crypto";
 import { beforeEach, describe, expect, test } from "vitest";
@@ -13,6 +16,7 @@ import { action as noticesAction, loader as noticesLoader } from "~/routes/email
 import { action as preferencesAction, loader as preferencesLoader } from "~/routes/account.$accountId.preferences";
 import { action as unsubscribeAction, loader as unsubscribeLoader } from "~/routes/unsubscribe.$token";
 import { languageCookie } from "~/i18n/i18next.server";
+import { preferencesTerms, updateContactPreferences } from "~/utils/preferences.server";
 import { unsubscribeToken } from "~/utils/unsubscribe-token.server";
 import { testDb } from "../setup/db";
 import { withLocalEmail } from "../setup/env";
@@ -190,9 +194,11 @@ describe("the preference centre", () => {
   test("every change is a consent record with the words' hash and one audit event; a form that changes nothing writes nothing", async () => {
     const page = await centre(jar, account);
     expect(page.status).toBe(200);
+    // Alex has not answered about notices by email: reminders cannot go, so the box is unticked.
     expect(page.data).toMatchObject({
-      values: { language: "en", timeZone: "America/New_York", email: true, sms: false, post: true, hoursFrom: "", hoursTo: "" },
+      values: { language: "en", timeZone: "America/New_York", email: false, sms: false, post: true, hoursFrom: "", hoursTo: "" },
       window: { from: "8:00 AM", to: "9:00 PM" },
+      eCommunications: null,
     });
 
     // The page's form as it came: nothing changed, nothing written.
@@ -270,11 +276,29 @@ describe("the preference centre", () => {
     expect((await withdraw()).headers.get("Location")).toBe(`/account/${account}/preferences?done=withdrawn#notices-title`);
     expect((await withdraw()).status).toBe(303);
     expect((await consents(alex, "e_communications")).map((c) => c.action)).toEqual(["withdrawn"]);
-    expect((await save(jar, { intent: "grant-notices" }, account)).status).toBe(303);
+
+    // The page shows the words "Yes, email me notices" agrees to, and the form carries their hash.
+    const shown = (await centre(jar, account)).data!.notices as { lines: string[]; sha256: string };
+    expect(shown.lines[0]).toBe("Northwind Lending would like to send you notices by email at p•••@example.com.");
+    expect(shown.lines).toHaveLength(4);
+    expect(shown.sha256).toBe(sha256(shown.lines.join("\n")));
+
+    // Words that changed under the form (a tampered hash), or no hash at all: nothing recorded.
+    const stale = await save(jar, { intent: "grant-notices", terms: "0".repeat(64) }, account);
+    expect(stale.status).toBe(409);
+    expect(stale.data).toMatchObject({ notices: "The words about notices by email have changed since this page opened. Nothing was saved. Please read them again below." });
+    expect((await save(jar, { intent: "grant-notices" }, account)).status).toBe(400);
+    expect((await consents(alex, "e_communications")).map((c) => c.action)).toEqual(["withdrawn"]);
+
+    expect((await save(jar, { intent: "grant-notices", terms: shown.sha256 }, account)).status).toBe(303);
     const records = await consents(alex, "e_communications");
     expect(records.map((c) => c.action)).toEqual(["withdrawn", "granted"]);
     for (const r of records) expect(r.text_sha256).toBe(sha256(r.body));
-    expect((await centre(jar, account)).data).toMatchObject({ eCommunications: "granted" });
+    // What is stored is what was shown.
+    expect(records[1]!.body).toBe(shown.lines.join("\n"));
+    expect(records[1]!.text_sha256).toBe(shown.sha256);
+    const granted = await centre(jar, account);
+    expect(granted.data).toMatchObject({ eCommunications: "granted", notices: null });
     // An intent with fields it does not take is refused.
     expect((await save(jar, { intent: "withdraw-notices", language: "es" }, account)).status).toBe(400);
   });
@@ -308,6 +332,75 @@ describe("the preference centre", () => {
     expect(await settings(alex)).toEqual(before);
     expect(await consents(alex, "contact_preferences")).toEqual([]);
     expect(await audits(alex, "contact_preferences.")).toEqual([]);
+  });
+
+  test("the reminder box is ticked only when reminders can go: the box and the notices agreement", async () => {
+    // Never answered: unticked, whatever contact_preferences.email_allowed says.
+    expect((await centre(jar, account)).data).toMatchObject({ eCommunications: null, values: { email: false } });
+    // Saving while the box is not offered keeps the saved choice (no consent from a checkbox).
+    expect((await save(jar, { ...FULL_FORM, email: "", sms: "on" }, account)).status).toBe(400);
+    const { email: _email, ...withoutEmail } = FULL_FORM;
+    expect((await save(jar, { ...withoutEmail, sms: "on" }, account)).headers.get("Location")).toContain("done=saved");
+    expect((await settings(alex)).prefs).toMatchObject({ email_allowed: true, sms_allowed: true });
+    expect((await consents(alex, "contact_preferences"))[0]!.body).toContain("Reminder emails: yes");
+    expect(await consents(alex, "e_communications")).toEqual([]);
+
+    // "No thanks" (a withdrawal): still unticked.
+    await save(jar, { intent: "withdraw-notices" }, account);
+    expect((await centre(jar, account)).data).toMatchObject({ eCommunications: "withdrawn", values: { email: false } });
+
+    // Agreed: ticked, as reminders now go.
+    const shown = (await centre(jar, account)).data!.notices as { sha256: string };
+    await save(jar, { intent: "grant-notices", terms: shown.sha256 }, account);
+    expect((await centre(jar, account)).data).toMatchObject({ eCommunications: "granted", values: { email: true } });
+
+    // Agreed, then the box unticked: unticked, and saved.
+    expect((await save(jar, { ...withoutEmail, sms: "on" }, account)).headers.get("Location")).toContain("done=saved");
+    expect((await settings(alex)).prefs).toMatchObject({ email_allowed: false });
+    expect((await centre(jar, account)).data).toMatchObject({ eCommunications: "granted", values: { email: false } });
+  });
+
+  test("preferred hours must overlap the creditor's window: a 400 naming it, nothing stored; the selects offer only its hours", async () => {
+    const page = await centre(jar, account);
+    const choices = page.data!.hourChoices as { hoursFrom: Array<{ value: string; label: string }>; hoursTo: Array<{ value: string; label: string }> };
+    expect(choices.hoursFrom.map((c) => c.value)).toEqual(["08:00", "09:00", "10:00", "11:00", "12:00", "13:00", "14:00", "15:00", "16:00", "17:00", "18:00", "19:00", "20:00"]);
+    expect(choices.hoursTo.map((c) => c.value)).toEqual(["09:00", "10:00", "11:00", "12:00", "13:00", "14:00", "15:00", "16:00", "17:00", "18:00", "19:00", "20:00", "21:00"]);
+    expect(choices.hoursTo.at(-1)!.label).toBe("9:00 PM");
+
+    const message = "Choose times between 8:00 AM and 9:00 PM: Northwind Lending only contacts people then";
+    const cases: Array<[Record<string, string>, string]> = [
+      [{ ...FULL_FORM, hoursFrom: "21:00", hoursTo: "24:00" }, "hoursFrom"],
+      [{ ...FULL_FORM, hoursFrom: "22:00", hoursTo: "23:00" }, "hoursFrom"],
+      [{ ...FULL_FORM, hoursFrom: "00:00", hoursTo: "08:00" }, "hoursTo"],
+    ];
+    for (const [form, field] of cases) {
+      const outcome = await save(jar, form, account);
+      expect(outcome.status, JSON.stringify(form)).toBe(400);
+      expect(outcome.data!.errors, JSON.stringify(form)).toEqual({ [field]: message });
+    }
+    // Overlapping the window in part is fine (the window narrows it).
+    expect((await save(jar, { ...FULL_FORM, hoursFrom: "20:00", hoursTo: "24:00" }, account)).headers.get("Location")).toContain("done=saved");
+    expect((await settings(alex)).prefs).toMatchObject({ preferred_start: "20:00:00", preferred_end: "24:00:00" });
+    // A saved choice outside the selects' range is still offered, so the page shows it.
+    const after = (await centre(jar, account)).data!.hourChoices as { hoursTo: Array<{ value: string }> };
+    expect(after.hoursTo.at(-1)!.value).toBe("24:00");
+
+    // In Spanish for a Spanish speaker.
+    const mariaClone = await cloneOf("DEMO-1002");
+    const maria = await signIn(mariaClone.reference, MARIA_DOB);
+    const spanish = await save(maria, { ...FULL_FORM, language: "es", hoursFrom: "21:00", hoursTo: "24:00" }, mariaClone.accountId);
+    expect(spanish.status).toBe(400);
+    expect(spanish.data).toMatchObject({ errors: { hoursFrom: "Elija horas entre las 8:00 a.m. y las 9:00 p.m.: Northwind Lending solo contacta a las personas en ese horario" } });
+    expect((await settings(mariaClone.borrowerId)).prefs).toBeNull();
+    expect(await consents(mariaClone.borrowerId, "contact_preferences")).toEqual([]);
+
+    // The database refuses it too (PT422 invalid_hours), and writes nothing.
+    const choice = { language: "en" as const, timeZone: "America/New_York", emailAllowed: true, smsAllowed: false, postAllowed: true, preferredStart: "21:00", preferredEnd: "24:00" };
+    const terms = await preferencesTerms(choice, { name: "Northwind Lending", region: "US" }, "en");
+    const where = { ip: null, userAgent: null };
+    expect(await updateContactPreferences({ borrowerId: mariaClone.borrowerId, accountId: mariaClone.accountId, choice, terms, where })).toEqual({ ok: false, reason: "invalid_hours" });
+    expect((await settings(mariaClone.borrowerId)).prefs).toBeNull();
+    expect(await consents(mariaClone.borrowerId, "contact_preferences")).toEqual([]);
   });
 
   test("another borrower's account in the address is a 404, and nothing changes", async () => {
