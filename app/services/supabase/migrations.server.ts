@@ -147,9 +147,9 @@ async function runStatements(tx: Queryable, statements: readonly string[], file:
   }
 }
 
-async function lockAndEnsureHistory(tx: Queryable): Promise<void> {
+/** One migrator (or seeder) at a time, until the transaction ends. */
+async function lockMigrations(tx: Queryable): Promise<void> {
   await tx.query("select pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
-  for (const statement of CREATE_HISTORY) await tx.query(statement);
 }
 
 /** The errors of a CREATE … IF NOT EXISTS that lost a race: the object is there after all. */
@@ -161,13 +161,15 @@ const ALREADY_CREATED = new Set(["23505", "42P06", "42P07"]);
  * that waited inside its transaction may not yet see the catalog rows the first just
  * committed (an advisory lock does not refresh the catalog caches), so its
  * `CREATE SCHEMA IF NOT EXISTS` can fail with a duplicate key. A new transaction sees them:
- * try once more. Every later transaction then starts with the tables there.
+ * try once more. Every later transaction then starts with the tables there, and only takes
+ * the lock.
  */
 async function ensureHistory(db: Database, withSeedTable: boolean): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       await db.transaction(async (tx) => {
-        await lockAndEnsureHistory(tx);
+        await lockMigrations(tx);
+        for (const statement of CREATE_HISTORY) await tx.query(statement);
         if (withSeedTable) await tx.query(CREATE_SEED_TABLE);
       });
       return;
@@ -190,7 +192,7 @@ export async function migrate(db: Database, options: MigrationOptions & { onAppl
   if (pending.length > 0) await ensureHistory(db, false);
   for (const file of pending) {
     const didApply = await db.transaction(async (tx) => {
-      await lockAndEnsureHistory(tx);
+      await lockMigrations(tx);
       const { rows } = await tx.query("select 1 from supabase_migrations.schema_migrations where version = $1", [file.version]);
       if (rows.length > 0) return false;
       await runStatements(tx, file.statements, displayPath(file.path));
@@ -216,8 +218,7 @@ export async function seedDatabase(
   const file = displayPath(path);
   await ensureHistory(db, true);
   const skipped = await db.transaction(async (tx) => {
-    await lockAndEnsureHistory(tx);
-    await tx.query(CREATE_SEED_TABLE);
+    await lockMigrations(tx);
     if (options.skipIfSeeded) {
       const { rows } = await tx.query("select 1 from supabase_migrations.seed_files where path = $1", [file]);
       if (rows.length > 0) return true;
