@@ -168,6 +168,11 @@ function common(s: PreviewSample) {
   return { t: s.t, lang: s.language, appUrl: s.appUrl, creditorName: s.creditorName, creditorContact: s.creditorContact, referenceText: s.referenceText };
 }
 
+/** The complaint emails' shared props: no account reference (a complaint may be about none), the complaint's own, and its page. */
+function complaintCommon(s: PreviewSample) {
+  return { t: s.t, lang: s.language, appUrl: s.appUrl, creditorName: s.creditorName, creditorContact: s.creditorContact, reference: "C-000123", pageUrl: new URL("/complaint", s.appUrl).toString() };
+}
+
 function rows(s: PreviewSample, plan: EvaluatedChoice) {
   return plan.installments.map((installment) => ({ dateText: s.date(installment.dueOn), amountText: s.money(installment.amountMinor) }));
 }
@@ -523,13 +528,7 @@ export const EMAIL_PREVIEWS: readonly EmailPreview[] = [
     file: "complaint.tsx",
     build: (s) =>
       complaintReceivedEmail({
-        t: s.t,
-        lang: s.language,
-        appUrl: s.appUrl,
-        creditorName: s.creditorName,
-        creditorContact: s.creditorContact,
-        reference: "C-000123",
-        pageUrl: new URL("/complaint", s.appUrl).toString(),
+        ...complaintCommon(s),
         answerByText: s.date("2026-12-12"),
       }),
   },
@@ -538,13 +537,7 @@ export const EMAIL_PREVIEWS: readonly EmailPreview[] = [
     file: "complaint.tsx",
     build: (s) =>
       complaintAnsweredEmail({
-        t: s.t,
-        lang: s.language,
-        appUrl: s.appUrl,
-        creditorName: s.creditorName,
-        creditorContact: s.creditorContact,
-        reference: "C-000123",
-        pageUrl: new URL("/complaint", s.appUrl).toString(),
+        ...complaintCommon(s),
         outcome: "upheld",
         response: NOTES[s.language].complaint,
         regulator: CREDITOR.region === "US" ? "cfpb" : null,

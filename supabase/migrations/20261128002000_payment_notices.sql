@@ -66,7 +66,6 @@ set search_path = ''
 as $$
 declare
   v_template text;
-  v_category text := 'requested';
   v_params jsonb;
   v_key text;
   v_attempt integer;
@@ -119,7 +118,7 @@ begin
 
   perform app.enqueue_message(
     v_template,
-    v_category,
+    'requested',
     v_borrower_id,
     new.account_id,
     v_params,
