@@ -13,15 +13,14 @@ import { createHash } from "node:crypto";
 import { render } from "@react-email/render";
 import { describe, expect, test } from "vitest";
 import { runSweep } from "~/utils/automatic-charges.server";
-import { agreeArrangement, consentHash } from "~/utils/arrangements.server";
 import type { Language } from "~/i18n/config";
 import { runOutbox } from "~/services/email/outbox.server";
 import { getEmailT } from "~/services/email/t.server";
 import { getEnv } from "~/utils/env.server";
 import type { OutboxMessage, OutboxTemplate } from "~/utils/outbox-templates/index.server";
 import { queueReminders, reminderMissedTemplate, reminderUpcomingTemplate } from "~/utils/reminders.server";
-import { ALEX, newAccount } from "../setup/accounts";
-import { autopayPlan, CARD_DECLINES_LATER, deliverEvents } from "../setup/autopay";
+import { ALEX } from "../setup/accounts";
+import { agreedPlan, autopayPlan, CARD_DECLINES_LATER, deliverEvents } from "../setup/autopay";
 import { addDays, today } from "../setup/dates";
 import { testDb } from "../setup/db";
 import { withEnv, withLocalEmail } from "../setup/env";
@@ -31,32 +30,10 @@ withLocalEmail();
 
 const MARIA = "b0000000-0000-4000-8000-000000000002";
 
-let plans = 0;
-
-/** A plan the borrower pays by hand (no automatic payments), agreed through the app's wrapper. */
+/** A plan the borrower pays by hand (no automatic payments); installments as { id, due_on }. */
 async function manualPlan({ borrowerId = ALEX, dueDates, amountMinor = 10_000 }: { borrowerId?: string; dueDates: string[]; amountMinor?: number }) {
-  const total = amountMinor * dueDates.length;
-  const accountId = await newAccount({ borrowerId, principal: total, interest: 0, fees: 0, prefix: "TEST-REM" });
-  const body = `Reminder test plan ${++plans} ${accountId}\nYou agree to pay as listed.`;
-  const agreed = await agreeArrangement({
-    borrowerId,
-    accountId,
-    kind: "plan",
-    frequency: "monthly",
-    discountBps: 0,
-    balanceMinor: total,
-    totalMinor: total,
-    installments: dueDates.map((dueOn) => ({ dueOn, amountMinor })),
-    policyRules: [],
-    reviewDueOn: null,
-    consent: { version: "plan-terms.v1", language: "en", body, sha256: consentHash(body), ip: "203.0.113.5", userAgent: "Vitest/3 (reminders)" },
-  });
-  if (!agreed.ok) throw new Error(`expected the plan to be agreed, got ${agreed.reason}`);
-  const { rows } = await testDb().query<{ id: string; due_on: string }>(
-    "select id, to_char(due_on, 'YYYY-MM-DD') as due_on from app.installments where arrangement_id = $1 order by seq",
-    [agreed.arrangementId],
-  );
-  return { accountId, arrangementId: agreed.arrangementId, installments: rows };
+  const { accountId, arrangementId, arrangement } = await agreedPlan({ borrowerId, dueDates, amountMinor, prefix: "TEST-REM" });
+  return { accountId, arrangementId, installments: arrangement.installments.map((i) => ({ id: i.id, due_on: i.dueOn })) };
 }
 
 interface OutboxRow {

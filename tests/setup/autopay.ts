@@ -54,27 +54,41 @@ export interface AutopayPlan {
   installments: { id: string; dueOn: string; amountMinor: number }[];
 }
 
-export async function autopayPlan({ method = CARD_OK, dueDates, amountMinor = 10_000, save = true }: AutopayPlanOptions = {}): Promise<AutopayPlan> {
-  const t = today();
-  const dates = dueDates ?? [addDays(t, 3), addDays(t, 33), addDays(t, 63)];
-  const total = amountMinor * dates.length;
-  const accountId = await newAccount({ principal: total, interest: 0, fees: 0, prefix: "TEST-AUTO" });
+export interface AgreedPlanOptions {
+  borrowerId?: string;
+  /** Payment dates, one installment each. */
+  dueDates: string[];
+  amountMinor?: number;
+  /** The test account's reference prefix. */
+  prefix?: string;
+}
+
+/** A fresh account (owing exactly the plan's total) with a monthly plan agreed through the app's wrapper, paid by hand. */
+export async function agreedPlan({ borrowerId = ALEX, dueDates, amountMinor = 10_000, prefix = "TEST-AUTO" }: AgreedPlanOptions) {
+  const total = amountMinor * dueDates.length;
+  const accountId = await newAccount({ borrowerId, principal: total, interest: 0, fees: 0, prefix });
   const body = `Test plan ${++plans} ${accountId}\nYou agree to pay as listed.`;
   const agreed = await agreeArrangement({
-    borrowerId: ALEX,
+    borrowerId,
     accountId,
     kind: "plan",
     frequency: "monthly",
     discountBps: 0,
     balanceMinor: total,
     totalMinor: total,
-    installments: dates.map((dueOn) => ({ dueOn, amountMinor })),
+    installments: dueDates.map((dueOn) => ({ dueOn, amountMinor })),
     policyRules: [],
     reviewDueOn: null,
-    consent: { version: "plan-terms.v1", language: "en", body, sha256: consentHash(body), ip: "203.0.113.5", userAgent: "Vitest/3 (autopay)" },
+    consent: { version: "plan-terms.v1", language: "en", body, sha256: consentHash(body), ip: "203.0.113.5", userAgent: "Vitest/3" },
   });
   if (!agreed.ok) throw new Error(`expected the plan to be agreed, got ${agreed.reason}`);
-  const arrangement = (await getAccountArrangement(ALEX, accountId))!;
+  const arrangement = (await getAccountArrangement(borrowerId, accountId))!;
+  return { accountId, arrangementId: agreed.arrangementId, arrangement };
+}
+
+export async function autopayPlan({ method = CARD_OK, dueDates, amountMinor = 10_000, save = true }: AutopayPlanOptions = {}): Promise<AutopayPlan> {
+  const t = today();
+  const { accountId, arrangementId, arrangement } = await agreedPlan({ dueDates: dueDates ?? [addDays(t, 3), addDays(t, 33), addDays(t, 63)], amountMinor });
   const terms = await autopayTerms(
     { creditorName: "Northwind Lending", referenceLast4: "0000", currency: "USD", region: "US", supportPhone: "+18005550100", installments: arrangement.installments },
     "en",
@@ -82,7 +96,7 @@ export async function autopayPlan({ method = CARD_OK, dueDates, amountMinor = 10
   const started = await startPaymentAuthorization({
     borrowerId: ALEX,
     accountId,
-    arrangementId: agreed.arrangementId,
+    arrangementId,
     consent: { version: terms.version, language: terms.language, body: terms.body, sha256: terms.sha256, ip: "203.0.113.5", userAgent: "Vitest/3 (autopay)" },
     returnPath: (id, cancelled) => `/account/${accountId}/payment-methods?${cancelled ? "cancelled=1" : `saved=${id}`}`,
   });
@@ -96,7 +110,7 @@ export async function autopayPlan({ method = CARD_OK, dueDates, amountMinor = 10
   }
   return {
     accountId,
-    arrangementId: agreed.arrangementId,
+    arrangementId,
     authorizationId: started.authorizationId,
     sessionId,
     installments: arrangement.installments.map((i) => ({ id: i.id, dueOn: i.dueOn, amountMinor: i.amountMinor })),
